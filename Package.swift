@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "MacroOpt",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "macroopt", targets: ["macroopt"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+  ],
+  targets: [
+    // MARK: - C shims (system libraries; macros re-exported as static inline functions)
+    .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+                   providers: [.apt(["libopenmpi-dev"])]),
+    .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                   providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5-openmpi",
+                   providers: [.apt(["libhdf5-openmpi-dev"])]),
+    // Real C functions that cannot be static inline: the async-signal-safe flag, setvbuf.
+    .target(name: "CShims", path: "Sources/CShims"),
+
+    // MARK: - Typed wrappers (the only modules that call C)
+    .target(name: "BLASKit", dependencies: ["CBLAS"]),
+    .target(name: "MPIKit", dependencies: ["CMPI", "CShims"]),
+
+    // MARK: - Numerics and engine
+    .target(name: "MacroCore", dependencies: ["BLASKit"]),
+    .target(name: "MacroEngine", dependencies: ["MacroCore", "MPIKit"]),
+    .target(name: "MacroIO", dependencies: ["MacroCore", "MacroEngine", "MPIKit", "CHDF5",
+                                            .product(name: "TOMLKit", package: "TOMLKit")]),
+
+    // MARK: - Command line
+    .executableTarget(name: "macroopt", dependencies: [
+      "MacroCore", "MacroEngine", "MacroIO", "MPIKit", "BLASKit", "CShims",
+      .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ]),
+
+    // MARK: - Test support (not public API)
+    .target(name: "_TestSupport", dependencies: ["MPIKit"]),
+
+    // MARK: - Tests (mirror Sources/)
+    .testTarget(name: "BLASKitTests", dependencies: ["BLASKit", "_TestSupport"]),
+    .testTarget(name: "MPIKitTests", dependencies: ["MPIKit", "_TestSupport"]),
+    .testTarget(name: "MacroCoreTests", dependencies: ["MacroCore", "BLASKit", "_TestSupport"]),
+    .testTarget(name: "MacroEngineTests", dependencies: ["MacroEngine", "MacroCore", "MPIKit", "_TestSupport"]),
+    .testTarget(name: "MacroIOTests", dependencies: ["MacroIO", "MacroEngine", "MacroCore", "_TestSupport"]),
+    .testTarget(name: "MacroOptCLITests", dependencies: ["_TestSupport"]),
+  ]
+)

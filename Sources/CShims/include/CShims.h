@@ -1,0 +1,16 @@
+// CShims: the few C functions MacroOpt needs that must be real functions.
+#ifndef MACROOPT_CSHIMS_H
+#define MACROOPT_CSHIMS_H
+#include <stdint.h>
+
+/// Line-buffer stdout (output of many ranks interleaves by line, not by 4 KiB block).
+void cshims_line_buffer_stdout(void);
+/// Install async-signal-safe handlers for SIGUSR1 and SIGTERM that only set a flag.
+void cshims_install_signal_flag(void);
+/// The last caught signal number (0 if none). Async-signal-safe to set, read here.
+int cshims_signal_flag(void);
+/// Reset the flag to 0.
+void cshims_clear_signal_flag(void);
+/// Raise a signal in this process (tests).
+int cshims_raise(int sig);
+#endif

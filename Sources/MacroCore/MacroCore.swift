@@ -1,0 +1,1 @@
+// MacroCore: math only, no MPI.

@@ -1,0 +1,3 @@
+// MacroEngine: graphs, partition, halo, the distributed round.
+import MacroCore
+import MPIKit

@@ -1,0 +1,2 @@
+// MacroIO: config, checkpoints, outputs. The only module that calls HDF5.
+import CHDF5

@@ -1,0 +1,1 @@
+// _TestSupport: helpers for tests (mpirun launcher). Not public API.

@@ -1,0 +1,2 @@
+import BLASKit
+print("macroopt: BLAS \(BLAS.configuration)")
