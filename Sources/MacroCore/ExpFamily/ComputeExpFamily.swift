@@ -1,0 +1,129 @@
+import Foundation
+import BLASKit
+
+extension ExpFamily {
+  /// Evaluates the family for a block: Z = Θ Φ_Qᵀ (one DGEMM), then per row by log-sum-exp
+  /// A = log Σ_q w_q e^{z_q}, π_q = w_q e^{z_q − A}, and μ = π Φ_Q (one DGEMM).
+  ///
+  /// - Parameters:
+  ///   - theta: in, `blockSize × m` (rows ≥ `count` are padding: finite, ignored).
+  ///   - count: number of meaningful rows (≤ blockSize).
+  ///   - logPartition: out, `count` values A(θ_b).
+  ///   - mean: out, `blockSize × m` μ(θ_b) (padding rows hold garbage).
+  ///   - pi: out, `blockSize × Q` normalized node weights π(θ_b).
+  /// Local. Bits of row b depend only on row b (fixed block size).
+  public func computeExpFamily(
+    theta: UnsafePointer<Double>, count: Int,
+    logPartition: UnsafeMutablePointer<Double>,
+    mean: UnsafeMutablePointer<Double>, pi: UnsafeMutablePointer<Double>
+  ) {
+    precondition(count <= blockSize)
+    let B = blockSize, Q = q
+    phi.withUnsafeBufferPointer { ph in
+      BLAS.dgemm(.none, .transpose, m: B, n: Q, k: m, alpha: 1, a: theta, lda: m,
+                 b: ph.baseAddress!, ldb: m, beta: 0, c: pi, ldc: Q)
+    }
+    logWeights.withUnsafeBufferPointer { lw in
+      for b in 0..<count {
+        let row = pi + b * Q
+        var mx = -Double.infinity
+        for j in 0..<Q { let v = row[j] + lw[j]; row[j] = v; if v > mx { mx = v } }
+        var s = 0.0
+        for j in 0..<Q { let e = exp(row[j] - mx); row[j] = e; s += e }
+        let inv = 1 / s
+        for j in 0..<Q { row[j] *= inv }
+        logPartition[b] = mx + log(s)
+      }
+      for b in count..<B { let row = pi + b * Q; for j in 0..<Q { row[j] = 0 } }
+    }
+    phi.withUnsafeBufferPointer { ph in
+      BLAS.dgemm(.none, .none, m: B, n: m, k: Q, alpha: 1, a: pi, lda: Q,
+                 b: ph.baseAddress!, ldb: m, beta: 0, c: mean, ldc: m)
+    }
+  }
+
+  /// H v for a block: H = Φᵀ diag(π) Φ − μμᵀ + λI applied matrix-free,
+  /// `out_b = Φᵀ(π_b ∘ Φ v_b) − μ_b (μ_bᵀ v_b) + λ v_b` (two DGEMMs).
+  /// in: pi (B×Q), mean (B×m), v (B×m); out: out (B×m). Local.
+  public func computeHessianVector(
+    pi: UnsafePointer<Double>, mean: UnsafePointer<Double>, v: UnsafePointer<Double>,
+    count: Int, out: UnsafeMutablePointer<Double>, workspace ws: ExpFamilyWorkspace
+  ) {
+    let B = blockSize, Q = q, m = self.m, lam = lambda
+    phi.withUnsafeBufferPointer { ph in
+      ws.t.withUnsafeMutableBufferPointer { tb in
+        let t = tb.baseAddress!
+        BLAS.dgemm(.none, .transpose, m: B, n: Q, k: m, alpha: 1, a: v, lda: m,
+                   b: ph.baseAddress!, ldb: m, beta: 0, c: t, ldc: Q)
+        for j in 0..<(B * Q) { t[j] *= pi[j] }
+        BLAS.dgemm(.none, .none, m: B, n: m, k: Q, alpha: 1, a: t, lda: Q,
+                   b: ph.baseAddress!, ldb: m, beta: 0, c: out, ldc: m)
+      }
+    }
+    for b in 0..<count {
+      let mu = mean + b * m, vb = v + b * m, o = out + b * m
+      var dot = 0.0
+      for k in 0..<m { dot += mu[k] * vb[k] }
+      for k in 0..<m { o[k] += lam * vb[k] - mu[k] * dot }
+    }
+  }
+
+  /// The explicit Hessian H = C(θ) + λI for a block (B×m×m, full symmetric), from π and μ,
+  /// by the moment identity: moments = π Ψ (DGEMM), packed Gram = moments · c (DGEMM),
+  /// H = Gram − μμᵀ + λI. Local.
+  public func computeHessian(
+    pi: UnsafePointer<Double>, mean: UnsafePointer<Double>, count: Int,
+    out: UnsafeMutablePointer<Double>, workspace ws: ExpFamilyWorkspace
+  ) {
+    let B = blockSize, Q = q, m = self.m, M2 = momentCount, P = packedCount, lam = lambda
+    psi.withUnsafeBufferPointer { ps in
+      gramCoefficients.withUnsafeBufferPointer { cc in
+        ws.moments.withUnsafeMutableBufferPointer { mo in
+          ws.packed.withUnsafeMutableBufferPointer { pk in
+            BLAS.dgemm(.none, .none, m: B, n: M2, k: Q, alpha: 1, a: pi, lda: Q,
+                       b: ps.baseAddress!, ldb: M2, beta: 0, c: mo.baseAddress!, ldc: M2)
+            BLAS.dgemm(.none, .none, m: B, n: P, k: M2, alpha: 1, a: mo.baseAddress!, lda: M2,
+                       b: cc.baseAddress!, ldb: P, beta: 0, c: pk.baseAddress!, ldc: P)
+            for b in 0..<count {
+              let g = pk.baseAddress! + b * P, mu = mean + b * m, h = out + b * m * m
+              var col = 0
+              for k in 0..<m {
+                for l in k..<m {
+                  var v = g[col] - mu[k] * mu[l]
+                  if k == l { v += lam }
+                  h[k * m + l] = v
+                  h[l * m + k] = v
+                  col += 1
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// C(θ) + λI for one agent by SYRK of √π ∘ Φ_Q (Q·m² flops; DESIGN's plain route, kept as
+  /// the cross-check for `computeHessian`). `scratch` holds Q×m. Local.
+  public func computeHessianSYRK(
+    pi: UnsafePointer<Double>, mean: UnsafePointer<Double>,
+    out: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>
+  ) {
+    let Q = q, m = self.m
+    phi.withUnsafeBufferPointer { ph in
+      for j in 0..<Q {
+        let s = pi[j].squareRoot()
+        for k in 0..<m { scratch[j * m + k] = s * ph[j * m + k] }
+      }
+    }
+    BLAS.dsyrk(.transpose, n: m, k: Q, alpha: 1, a: scratch, lda: m, beta: 0, c: out, ldc: m)
+    for k in 0..<m {
+      for l in k..<m {
+        var v = out[k * m + l] - mean[k] * mean[l]
+        if k == l { v += lambda }
+        out[k * m + l] = v
+        out[l * m + k] = v
+      }
+    }
+  }
+}

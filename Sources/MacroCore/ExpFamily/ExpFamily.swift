@@ -1,0 +1,108 @@
+import Foundation
+import BLASKit
+
+/// The exponential family p_θ(y) ∝ exp(θᵀφ(y)) on [-1,1]^d, discretized by one tensor
+/// Gauss–Legendre rule, with the tables every kernel needs computed once:
+///
+/// * `phi`  — Φ_Q (Q×m): the basis at the nodes;
+/// * `logWeights` — log w_q, so that A(θ) = log Σ_q w_q exp(θᵀφ(y_q)) by log-sum-exp;
+/// * `psi`  — Ψ_Q (Q×M2): the orthonormal basis of total degree 0…2K at the nodes, and
+///   `gramCoefficients` (M2×P, P = m(m+1)/2): c_{kl,r} = ∫ φ_k φ_l ψ_r. Because φ_kφ_l is a
+///   polynomial of total degree ≤ 2K, φ_kφ_l = Σ_r c_{kl,r} ψ_r exactly, so the second
+///   moments Σ_q π_q φ_k φ_l = Σ_r c_{kl,r} (πᵀΨ)_r: the Hessian of a block of agents costs two
+///   DGEMMs instead of a SYRK per agent.
+///
+/// Immutable and shared by all threads; kernels take a `ExpFamilyWorkspace` for scratch.
+/// Every batched BLAS call uses exactly `blockSize` rows (callers pad partial blocks), so a
+/// row's bits do not depend on how many agents share its block (DESIGN §3, determinism).
+public final class ExpFamily: Sendable {
+  public let basis: LegendreBasis
+  public let quadrature: TensorQuadrature
+  public let lambda: Double
+  public let blockSize: Int
+  /// m.
+  public let m: Int
+  /// Q.
+  public let q: Int
+  /// Q×m.
+  public let phi: [Double]
+  public let logWeights: [Double]
+  /// Basis of total degree 0…2K (constant first).
+  public let momentBasis: LegendreBasis
+  /// Q×M2.
+  public let psi: [Double]
+  /// M2 × P, P = m(m+1)/2, upper triangle of (k,l) packed row by row.
+  public let gramCoefficients: [Double]
+  /// Column of ψ that equals φ_k (φ ⊂ ψ with the same normalization).
+  public let meanColumns: [Int]
+
+  public var momentCount: Int { momentBasis.count }
+  public var packedCount: Int { m * (m + 1) / 2 }
+
+  public init(dimension d: Int, degree K: Int, quadratureNodes nq: Int, lambda: Double,
+              blockSize: Int = 64) {
+    basis = LegendreBasis(dimension: d, degree: K)
+    quadrature = TensorQuadrature(dimension: d, nodesPerAxis: nq)
+    self.lambda = lambda
+    self.blockSize = blockSize
+    m = basis.count
+    q = quadrature.count
+    phi = basis.evaluate(points: quadrature.nodes).values
+    logWeights = quadrature.weights.map { log($0) }
+    momentBasis = LegendreBasis(dimension: d, degree: 2 * K, includeConstant: true)
+    psi = momentBasis.evaluate(points: quadrature.nodes).values
+    // Column of ψ equal to φ_k: same exponents.
+    let md = momentBasis
+    let b = basis
+    meanColumns = (0..<b.count).map { k in
+      let e = Array(b.exponents[(k * d)..<((k + 1) * d)])
+      return (0..<md.count).first { r in Array(md.exponents[(r * d)..<((r + 1) * d)]) == e } ?? -1
+    }
+    // c_{kl,r} by a rule exact for per-axis degree 4K.
+    let exact = TensorQuadrature(dimension: d, nodesPerAxis: 2 * K + 1)
+    let ph = basis.evaluate(points: exact.nodes).values
+    let ps = momentBasis.evaluate(points: exact.nodes).values
+    let M2 = momentBasis.count, P = m * (m + 1) / 2, m_ = m
+    var c = [Double](repeating: 0, count: M2 * P)
+    for node in 0..<exact.count {
+      let w = exact.weights[node]
+      var col = 0
+      for k in 0..<m_ {
+        for l in k..<m_ {
+          let f = w * ph[node * m_ + k] * ph[node * m_ + l]
+          for r in 0..<M2 { c[r * P + col] += f * ps[node * M2 + r] }
+          col += 1
+        }
+      }
+    }
+    gramCoefficients = c
+  }
+
+  init(copying f: ExpFamily, blockSize b: Int) {
+    basis = f.basis; quadrature = f.quadrature; lambda = f.lambda; blockSize = b
+    m = f.m; q = f.q; phi = f.phi; logWeights = f.logWeights; momentBasis = f.momentBasis
+    psi = f.psi; gramCoefficients = f.gramCoefficients; meanColumns = f.meanColumns
+  }
+
+  public func makeWorkspace() -> ExpFamilyWorkspace { ExpFamilyWorkspace(self) }
+}
+
+/// Scratch buffers for one thread's use of an `ExpFamily` (block-sized). Not shareable.
+public final class ExpFamilyWorkspace {
+  public let blockSize: Int
+  /// B×Q scratch (Z, then π for `evaluate`).
+  var z: [Double]
+  /// B×Q scratch for H v.
+  var t: [Double]
+  /// B×M2 moments.
+  var moments: [Double]
+  /// B×P packed Gram.
+  var packed: [Double]
+  init(_ f: ExpFamily) {
+    blockSize = f.blockSize
+    z = [Double](repeating: 0, count: f.blockSize * f.q)
+    t = z
+    moments = [Double](repeating: 0, count: f.blockSize * f.momentCount)
+    packed = [Double](repeating: 0, count: f.blockSize * f.packedCount)
+  }
+}

@@ -1,1 +1,0 @@
-// MacroCore: math only, no MPI.
