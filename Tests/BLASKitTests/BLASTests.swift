@@ -1,5 +1,5 @@
 import Testing
-@testable import BLASKit
+import BLASKit
 
 /// Deterministic pseudo-random doubles in [-1, 1) (splitmix64).
 func randomDoubles(_ n: Int, seed: UInt64) -> [Double] {
