@@ -37,6 +37,8 @@ let package = Package(
       "MacroCore", "MacroEngine", "MacroIO", "MPIKit", "BLASKit", "CShims",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
+    // Runs MPIKit's collectives and point-to-point checks under mpirun (MPIKitTests launch it).
+    .executableTarget(name: "mpikit-check", dependencies: ["MPIKit"]),
 
     // MARK: - Test support (not public API)
     .target(name: "_TestSupport", dependencies: ["MPIKit"]),

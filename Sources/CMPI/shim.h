@@ -27,6 +27,10 @@ static inline MPI_Info cmpi_info_null(void) { return MPI_INFO_NULL; }
 static inline int cmpi_any_source(void) { return MPI_ANY_SOURCE; }
 static inline int cmpi_success(void) { return MPI_SUCCESS; }
 static inline int cmpi_thread_funneled(void) { return MPI_THREAD_FUNNELED; }
+static inline int cmpi_thread_serialized(void) { return MPI_THREAD_SERIALIZED; }
+static inline int cmpi_err_other(void) { return MPI_ERR_OTHER; }
+static inline int cmpi_err_count(void) { return MPI_ERR_COUNT; }
+static inline int cmpi_undefined(void) { return MPI_UNDEFINED; }
 static inline int cmpi_max_error_string(void) { return MPI_MAX_ERROR_STRING; }
 static inline int cmpi_max_processor_name(void) { return MPI_MAX_PROCESSOR_NAME; }
 static inline int cmpi_max_library_version_string(void) { return MPI_MAX_LIBRARY_VERSION_STRING; }
