@@ -23,19 +23,7 @@ extension ExpFamily {
       BLAS.dgemm(.none, .transpose, m: B, n: Q, k: m, alpha: 1, a: theta, lda: m,
                  b: ph.baseAddress!, ldb: m, beta: 0, c: pi, ldc: Q)
     }
-    logWeights.withUnsafeBufferPointer { lw in
-      for b in 0..<count {
-        let row = pi + b * Q
-        var mx = -Double.infinity
-        for j in 0..<Q { let v = row[j] + lw[j]; row[j] = v; if v > mx { mx = v } }
-        var s = 0.0
-        for j in 0..<Q { let e = exp(row[j] - mx); row[j] = e; s += e }
-        let inv = 1 / s
-        for j in 0..<Q { row[j] *= inv }
-        logPartition[b] = mx + log(s)
-      }
-      for b in count..<B { let row = pi + b * Q; for j in 0..<Q { row[j] = 0 } }
-    }
+    normalizeRows(pi, count: count, logPartition: logPartition)
     phi.withUnsafeBufferPointer { ph in
       BLAS.dgemm(.none, .none, m: B, n: m, k: Q, alpha: 1, a: pi, lda: Q,
                  b: ph.baseAddress!, ldb: m, beta: 0, c: mean, ldc: m)

@@ -1,0 +1,89 @@
+import Foundation
+import BLASKit
+
+extension ExpFamily {
+  /// A, μ, π and the explicit Hessian H = C + λI of a block in one pass: Z = ΘΦᵀ and
+  /// log-sum-exp as in `computeExpFamily`, then moments = πΨ (one DGEMM) — μ is read off the
+  /// moment columns of φ — and the packed Gram = moments·c (one DGEMM). Saves the πΦ DGEMM.
+  /// Shapes as in `computeExpFamily`; `hessian` is B×m×m. Local; row bits depend only on the row.
+  public func computeExpFamilyWithHessian(
+    theta: UnsafePointer<Double>, count: Int,
+    logPartition: UnsafeMutablePointer<Double>, mean: UnsafeMutablePointer<Double>,
+    pi: UnsafeMutablePointer<Double>, hessian: UnsafeMutablePointer<Double>,
+    workspace ws: ExpFamilyWorkspace
+  ) {
+    precondition(count <= blockSize)
+    let B = blockSize, Q = q, m = self.m, M2 = momentCount, P = packedCount, lam = lambda
+    phi.withUnsafeBufferPointer { ph in
+      BLAS.dgemm(.none, .transpose, m: B, n: Q, k: m, alpha: 1, a: theta, lda: m,
+                 b: ph.baseAddress!, ldb: m, beta: 0, c: pi, ldc: Q)
+    }
+    normalizeRows(pi, count: count, logPartition: logPartition)
+    psi.withUnsafeBufferPointer { ps in
+      gramCoefficients.withUnsafeBufferPointer { cc in
+        ws.moments.withUnsafeMutableBufferPointer { mo in
+          ws.packed.withUnsafeMutableBufferPointer { pk in
+            BLAS.dgemm(.none, .none, m: B, n: M2, k: Q, alpha: 1, a: pi, lda: Q,
+                       b: ps.baseAddress!, ldb: M2, beta: 0, c: mo.baseAddress!, ldc: M2)
+            BLAS.dgemm(.none, .none, m: B, n: P, k: M2, alpha: 1, a: mo.baseAddress!, lda: M2,
+                       b: cc.baseAddress!, ldb: P, beta: 0, c: pk.baseAddress!, ldc: P)
+            meanColumns.withUnsafeBufferPointer { mc in
+              for b in 0..<count {
+                let mob = mo.baseAddress! + b * M2, mu = mean + b * m
+                for k in 0..<m { mu[k] = mob[mc[k]] }
+                let g = pk.baseAddress! + b * P, h = hessian + b * m * m
+                var col = 0
+                for k in 0..<m {
+                  for l in k..<m {
+                    var v = g[col] - mu[k] * mu[l]
+                    if k == l { v += lam }
+                    h[k * m + l] = v
+                    h[l * m + k] = v
+                    col += 1
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Σ_q π_q w_q φ(y_q) for a block (π: B×Q, w: Q node values, out: B×m), one DGEMM. Used
+  /// for Cov_θ(φ, log p_t) of the reverse KL. Local.
+  public func computeWeightedFeatureMean(
+    pi: UnsafePointer<Double>, nodeValues w: UnsafePointer<Double>,
+    out: UnsafeMutablePointer<Double>, workspace ws: ExpFamilyWorkspace
+  ) {
+    let B = blockSize, Q = q
+    phi.withUnsafeBufferPointer { ph in
+      ws.t.withUnsafeMutableBufferPointer { tb in
+        let t = tb.baseAddress!
+        for b in 0..<B { for j in 0..<Q { t[b * Q + j] = pi[b * Q + j] * w[j] } }
+        BLAS.dgemm(.none, .none, m: B, n: m, k: Q, alpha: 1, a: t, lda: Q,
+                   b: ph.baseAddress!, ldb: m, beta: 0, c: out, ldc: m)
+      }
+    }
+  }
+
+  /// In place: row b of `z` (B×Q) ← normalized weights π_q = w_q e^{z_q − A}, A by
+  /// log-sum-exp; padding rows zeroed.
+  @usableFromInline
+  func normalizeRows(_ z: UnsafeMutablePointer<Double>, count: Int, logPartition: UnsafeMutablePointer<Double>) {
+    let Q = q
+    logWeights.withUnsafeBufferPointer { lw in
+      for b in 0..<count {
+        let row = z + b * Q
+        var mx = -Double.infinity
+        for j in 0..<Q { let v = row[j] + lw[j]; row[j] = v; if v > mx { mx = v } }
+        var s = 0.0
+        for j in 0..<Q { let e = exp(row[j] - mx); row[j] = e; s += e }
+        let inv = 1 / s
+        for j in 0..<Q { row[j] *= inv }
+        logPartition[b] = mx + log(s)
+      }
+      for b in count..<blockSize { let row = z + b * Q; for j in 0..<Q { row[j] = 0 } }
+    }
+  }
+}

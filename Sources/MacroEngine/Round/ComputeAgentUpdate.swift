@@ -1,0 +1,264 @@
+import BLASKit
+import MacroCore
+
+/// The per-agent work of one distributed round (DESIGN §2 steps 1–4) for a list of owned
+/// agents, in blocks of the family's fixed block size (partial blocks padded), so that every
+/// agent's result depends only on its own inputs and its neighbours' — never on which rank
+/// or block it sits in. Local: the caller guarantees that the σ, θ rows of every neighbour
+/// (ghosts included) hold the previous round's values.
+public final class AgentUpdater {
+  public let family: ExpFamily
+  public let cost: MacroCost
+  public let parameters: RoundParameters
+  let ws: ExpFamilyWorkspace
+  let B: Int, m: Int, d: Int, Q: Int
+  // Block buffers.
+  var block: [Double]      // B×m: mixed θ, then new θ
+  var sigBlock: [Double]   // B×m
+  var logA: [Double]       // B
+  var mean: [Double]       // B×m
+  var pi: [Double]         // B×Q
+  var hess: [Double]       // B×m×m
+  var cov: [Double]        // B×m
+  var slots: [Int]         // B
+  // Per-agent scratch.
+  var phiNew: [Double], jac: [Double], g: [Double], dir: [Double], r: [Double], p: [Double], ap: [Double]
+
+  /// Time spent in CG (seconds), accumulated by `update`; read by the timers.
+  public var cgSeconds = 0.0
+  /// Flops performed by the kernels (model count), accumulated.
+  public var flops = 0.0
+  /// Agents whose Newton Cholesky failed (non-finite state), accumulated.
+  public var failures = 0
+
+  public init(family: ExpFamily, cost: MacroCost, parameters: RoundParameters) {
+    self.family = family
+    self.cost = cost
+    self.parameters = parameters
+    ws = family.makeWorkspace()
+    B = family.blockSize; m = family.m; d = family.basis.dimension; Q = family.q
+    block = [Double](repeating: 0, count: B * m)
+    sigBlock = block; mean = block; cov = block
+    logA = [Double](repeating: 0, count: B)
+    pi = [Double](repeating: 0, count: B * Q)
+    hess = [Double](repeating: 0, count: B * m * m)
+    slots = [Int](repeating: 0, count: B)
+    phiNew = [Double](repeating: 0, count: m)
+    jac = [Double](repeating: 0, count: m * d)
+    g = phiNew; dir = phiNew; r = phiNew; p = phiNew; ap = phiNew
+  }
+
+  /// Model flop count of one agent-round (DGEMMs + Cholesky), for GFLOP/s reports.
+  public var flopsPerAgentRound: Double {
+    let P = Double(family.packedCount), M2 = Double(family.momentCount), q = Double(Q), mm = Double(m)
+    let eval = 2 * q * mm + 2 * q * M2 + 2 * M2 * P + 4 * q
+    let newton = parameters.method == .newton ? eval + mm * mm * mm / 3 + 4 * mm * mm : 0
+    return newton + eval + Double(parameters.cgIterations + 1) * 2 * mm * mm
+  }
+
+  /// Initializes the caches φ(x_i) and μ(θ_i) of the owned agents from x and θ (at the start
+  /// of a run and after a resume; bitwise the values the round itself would have cached).
+  public func initializeCaches(state s: AgentState) {
+    let n = s.ownedCount
+    guard n > 0 else { return }
+    s.x.withUnsafeBufferPointer { xp in
+      s.phiX.withUnsafeMutableBufferPointer { pp in
+        family.basis.evaluate(points: xp.baseAddress!, count: n, values: pp.baseAddress!, jacobians: nil)
+      }
+    }
+    var start = 0
+    while start < n {
+      let c = min(B, n - start)
+      for a in 0..<c { for k in 0..<m { block[a * m + k] = s.theta[(start + a) * m + k] } }
+      evaluateBlock(count: c)
+      for a in 0..<c { for k in 0..<m { s.meanTheta[(start + a) * m + k] = mean[a * m + k] } }
+      start += c
+    }
+  }
+
+  func evaluateBlock(count c: Int) {
+    block.withUnsafeBufferPointer { bp in
+      logA.withUnsafeMutableBufferPointer { ap in
+        mean.withUnsafeMutableBufferPointer { mp in
+          pi.withUnsafeMutableBufferPointer { pp in
+            hess.withUnsafeMutableBufferPointer { hp in
+              family.computeExpFamilyWithHessian(
+                theta: bp.baseAddress!, count: c, logPartition: ap.baseAddress!,
+                mean: mp.baseAddress!, pi: pp.baseAddress!, hessian: hp.baseAddress!, workspace: ws)
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Runs steps 1–4 for the owned agents `agents` (local slots) of `state` in round `round`.
+  /// Writes x, φ(x), σNext, θNext, v, μ(θNext) of those agents.
+  public func update(agents: [Int], round: Int, state s: AgentState, rows: MixingRows) {
+    let moving = round >= parameters.warmup && parameters.alpha != 0
+    var start = 0
+    while start < agents.count {
+      let c = min(B, agents.count - start)
+      for a in 0..<c { slots[a] = agents[start + a] }
+      consensusAndMove(count: c, moving: moving, state: s, rows: rows)
+      lowerLevelStep(count: c, state: s)
+      hypergradientStep(count: c, state: s)
+      flops += Double(c) * flopsPerAgentRound
+      start += c
+    }
+  }
+
+  /// Steps 1–2, and the mixed θ: for each agent of the block, move x (after warm-up), then
+  /// σ_i ← Σ_j w_ij σ_j + φ(x_i^new) − φ(x_i^old), m_i = Σ_j w_ij θ_j (ascending ids).
+  func consensusAndMove(count c: Int, moving: Bool, state s: AgentState, rows: MixingRows) {
+    let alpha = parameters.alpha, rho = parameters.rho
+    for a in 0..<c {
+      let i = slots[a]
+      if moving {
+        s.x.withUnsafeMutableBufferPointer { xp in
+          jac.withUnsafeMutableBufferPointer { jp in
+            phiNew.withUnsafeMutableBufferPointer { vp in
+              family.basis.evaluate(points: xp.baseAddress! + i * d, count: 1, values: vp.baseAddress!, jacobians: jp.baseAddress!)
+            }
+          }
+          for k in 0..<d {
+            var gk = 0.0
+            for al in 0..<m { gk += jac[al * d + k] * s.v[i * m + al] }
+            gk += rho * (xp[i * d + k] - s.x0[i * d + k])
+            xp[i * d + k] = projectToBox(xp[i * d + k] - alpha * gk)
+          }
+        }
+      }
+      s.x.withUnsafeBufferPointer { xp in
+        phiNew.withUnsafeMutableBufferPointer { vp in
+          family.basis.evaluate(points: xp.baseAddress! + i * d, count: 1, values: vp.baseAddress!, jacobians: nil)
+        }
+      }
+      let lo = rows.offsets[i], hi = rows.offsets[i + 1]
+      for k in 0..<m {
+        var sg = 0.0, th = 0.0
+        for e in lo..<hi {
+          let j = Int(rows.slots[e]), w = rows.weights[e]
+          sg += w * s.sigma[j * m + k]
+          th += w * s.theta[j * m + k]
+        }
+        let sn = sg + phiNew[k] - s.phiX[i * m + k]
+        s.sigmaNext[i * m + k] = sn
+        s.phiX[i * m + k] = phiNew[k]
+        sigBlock[a * m + k] = sn
+        block[a * m + k] = th
+      }
+    }
+  }
+
+  /// Step 3: newton or gradient update of θ from the mixed estimate in `block`.
+  func lowerLevelStep(count c: Int, state s: AgentState) {
+    let lam = family.lambda
+    switch parameters.method {
+    case .gradient:
+      let gamma = parameters.gamma
+      for a in 0..<c {
+        let i = slots[a]
+        for k in 0..<m {
+          let grad = s.meanTheta[i * m + k] + lam * s.theta[i * m + k] - sigBlock[a * m + k]
+          s.thetaNext[i * m + k] = block[a * m + k] - gamma * grad
+        }
+      }
+    case .newton:
+      evaluateBlock(count: c)
+      for a in 0..<c {
+        let i = slots[a]
+        for k in 0..<m { g[k] = mean[a * m + k] + lam * block[a * m + k] - sigBlock[a * m + k] }
+        let ok = hess.withUnsafeMutableBufferPointer { hp -> Bool in
+          let h = hp.baseAddress! + a * m * m
+          do { try LAPACK.dpotrf(n: m, a: h, lda: m) } catch { return false }
+          dir = g
+          dir.withUnsafeMutableBufferPointer { dp in
+            try? LAPACK.dpotrs(n: m, nrhs: 1, a: h, lda: m, b: dp.baseAddress!, ldb: m)
+          }
+          return true
+        }
+        var dec = 0.0
+        for k in 0..<m { dec += g[k] * dir[k] }
+        if !ok || !(dec >= 0) {
+          failures += 1
+          for k in 0..<m { s.thetaNext[i * m + k] = .nan }
+          continue
+        }
+        let delta = dec.squareRoot()
+        let eta = delta > 0.25 ? 1 / (1 + delta) : 1
+        for k in 0..<m { s.thetaNext[i * m + k] = block[a * m + k] - eta * dir[k] }
+      }
+    }
+  }
+
+  /// Step 4: T warm-started CG iterations on H(θ_i) v = ∇U(θ_i), with H explicit (moment
+  /// identity), per agent.
+  func hypergradientStep(count c: Int, state s: AgentState) {
+    let t0 = MonotonicClock.seconds()
+    for a in 0..<c { let i = slots[a]; for k in 0..<m { block[a * m + k] = s.thetaNext[i * m + k] } }
+    evaluateBlock(count: c)
+    let lam = family.lambda
+    if cost.kind == .reverseKL {
+      pi.withUnsafeBufferPointer { pp in
+        cost.target.logDensityAtNodes.withUnsafeBufferPointer { lp in
+          cov.withUnsafeMutableBufferPointer { cp in
+            family.computeWeightedFeatureMean(pi: pp.baseAddress!, nodeValues: lp.baseAddress!,
+                                              out: cp.baseAddress!, workspace: ws)
+          }
+        }
+      }
+    }
+    let T = parameters.cgIterations
+    for a in 0..<c {
+      let i = slots[a]
+      let hb = a * m * m
+      for k in 0..<m { s.meanTheta[i * m + k] = mean[a * m + k] }
+      // b = ∇U(θ_i) into g.
+      switch cost.kind {
+      case .forwardKL:
+        for k in 0..<m { g[k] = mean[a * m + k] - cost.target.mean[k] }
+      case .reverseKL:
+        var el = 0.0
+        let lq = cost.target.logDensityAtNodes
+        for j in 0..<Q { el += pi[a * Q + j] * lq[j] }
+        for k in 0..<m {
+          var ht = 0.0
+          for l in 0..<m { ht += hess[hb + k * m + l] * block[a * m + l] }
+          g[k] = ht - lam * block[a * m + k] - (cov[a * m + k] - mean[a * m + k] * el)
+        }
+      }
+      // r = b − H v, p = r.
+      var rr = 0.0
+      for k in 0..<m {
+        var hv = 0.0
+        for l in 0..<m { hv += hess[hb + k * m + l] * s.v[i * m + l] }
+        r[k] = g[k] - hv
+        p[k] = r[k]
+        rr += r[k] * r[k]
+      }
+      for _ in 0..<T {
+        if rr == 0 { break }
+        var pap = 0.0
+        for k in 0..<m {
+          var hv = 0.0
+          for l in 0..<m { hv += hess[hb + k * m + l] * p[l] }
+          ap[k] = hv
+          pap += p[k] * hv
+        }
+        if !(pap > 0) { break }
+        let step = rr / pap
+        var rrNew = 0.0
+        for k in 0..<m {
+          s.v[i * m + k] += step * p[k]
+          r[k] -= step * ap[k]
+          rrNew += r[k] * r[k]
+        }
+        let beta = rrNew / rr
+        for k in 0..<m { p[k] = r[k] + beta * p[k] }
+        rr = rrNew
+      }
+    }
+    cgSeconds += MonotonicClock.seconds() - t0
+  }
+}
