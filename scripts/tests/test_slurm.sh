@@ -24,7 +24,7 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}'; }
 cleanup() {
   local t0; t0="$(now)"
   "$ROOT/scripts/slurm-local" stop >/dev/null 2>&1
-  echo "# cluster stop: $(since "$t0") s"
+  echo "# cleanup stop: $(since "$t0") s"
   rm -rf "$MACROOPT_SLURM_DIR" "$WORK"
 }
 trap cleanup EXIT
@@ -83,6 +83,10 @@ check "chain.sh printed 3 job ids" test "${#chain[@]}" -eq 3
 # --- 4. chain whose first link fails: the rest is cancelled (kill-on-invalid-dep) ------------
 mapfile -t badchain < <(MACROOPT_OUTPUT="$WORK/badchain" "$ROOT/jobs/chain.sh" "$WORK/bad.toml" 2 --job-name=badchain 2>/dev/null)
 
+# --- 5. scaling array: 2 cases, each in its own dir with its ranks and agents -----------------
+ja="$(MACROOPT_SCALING_CASES="1:100 2:200" MACROOPT_SCALING_DIR="$WORK/scaling" MACROOPT_EXTRA="--set run.rounds=3 --set standin.round_seconds=0.01" \
+  sbatch --parsable --array=0-1 "$ROOT/jobs/scaling.sbatch")"
+
 # send USR1 to the batch shell once the stand-in runs
 deadline=$(( $(date +%s) + 30 ))
 until grep -q '^start' "$WORK/requeue/standin.log" 2>/dev/null || [ "$(date +%s)" -ge "$deadline" ]; do sleep 0.2; done
@@ -122,6 +126,11 @@ if [ "${#badchain[@]}" -eq 2 ]; then
 else
   notok "bad chain: chain.sh printed 2 job ids"
 fi
+
+wait_state "${ja}_1" 'COMPLETED|FAILED' 30
+check "scaling array: both tasks COMPLETED" test "$(field "${ja}_0" JobState) $(field "${ja}_1" JobState)" = "COMPLETED COMPLETED"
+check "scaling array: case dirs with ranks and agents" grep -q '"agents": 200, "ranks": 2' "$WORK/scaling/case-1-p2-n200/summary.json"
+check "scaling array: case 0 has 1 rank, 100 agents" grep -q '"agents": 100, "ranks": 1' "$WORK/scaling/case-0-p1-n100/summary.json"
 
 # --- stop ---------------------------------------------------------------------------------
 cd /
