@@ -1,0 +1,276 @@
+import Foundation
+import MacroCore
+import MPIKit
+
+/// One rank's part of a distributed run: its agents (and only their halo), the plan, the
+/// round, the reductions. Every public method is collective over `comm` unless it says Local.
+public final class DistributedEngine {
+  public let scenario: Scenario
+  public let comm: Communicator
+  public let partition: Partition
+  public let plan: HaloPlan
+  public let rows: MixingRows
+  public let state: AgentState
+  public let updater: AgentUpdater
+  public let halo: HaloExchanger
+  public var timers = PhaseTimers()
+  /// Rounds completed (the next round to run has this index).
+  public private(set) var round: Int = 0
+  var thetaStarWarm: [Double]? = nil
+  /// Set once when the quadrature is too coarse for the θ* reached (A on n_q vs 2 n_q).
+  public private(set) var quadratureWarning: String? = nil
+  let interior: [Int]
+  let boundary: [Int]
+
+  public enum EngineError: Error, CustomStringConvertible {
+    case mpi(MPIError)
+    case partition(PartitionError)
+    case lowerLevel(String)
+    public var description: String {
+      switch self {
+      case .mpi(let e): return "\(e)"
+      case .partition(let e): return "partition: \(e)"
+      case .lowerLevel(let s): return s
+      }
+    }
+  }
+
+  /// Builds the partition, halo plan and initial state (σ_i = φ(x_i), θ_i = v_i = 0). Collective.
+  public init(scenario sc: Scenario, comm: Communicator) throws(EngineError) {
+    let t0 = MonotonicClock.seconds()
+    scenario = sc
+    self.comm = comm
+    let n = sc.config.agents.count, d = sc.config.agents.dimension
+    do {
+      partition = try Partition(agentCount: n, rankCount: comm.size, blockSize: Scenario.blockSize)
+      plan = try HaloPlan(graph: sc.graph, partition: partition, rank: comm.rank)
+    } catch { throw .partition(error) }
+    rows = MixingRows(graph: sc.graph, weights: sc.weights, plan: plan)
+    let m = sc.family.m
+    state = AgentState(dimension: d, m: m, ownedCount: plan.ownedCount, ghostCount: plan.ghostIDs.count,
+                       firstID: plan.ownedRange.lowerBound)
+    let lo = plan.ownedRange.lowerBound
+    for s in 0..<plan.ownedCount { for k in 0..<d { state.x[s * d + k] = sc.positions[(lo + s) * d + k] } }
+    state.x0 = state.x
+    updater = AgentUpdater(family: sc.family, cost: sc.cost, parameters: sc.parameters)
+    updater.initializeCaches(state: state)
+    for s in 0..<plan.ownedCount { for k in 0..<m { state.sigma[s * m + k] = state.phiX[s * m + k] } }
+    halo = HaloExchanger(plan: plan, comm: comm, width: m)
+    interior = plan.interiorIDs.map { $0 - lo }
+    boundary = plan.boundaryIDs.map { $0 - lo }
+    timers.add(.setup, MonotonicClock.seconds() - t0)
+  }
+
+  /// Replaces the state (resume): owned rows of x, x0, σ, θ, v in local order, and the round.
+  /// Recomputes the caches φ(x), μ(θ) bit for bit. Local.
+  public func restore(round r: Int, x: [Double], x0: [Double], sigma: [Double], theta: [Double], v: [Double]) {
+    let n = state.ownedCount, m = state.m, d = state.dimension
+    precondition(x.count == n * d && sigma.count == n * m && theta.count == n * m && v.count == n * m)
+    state.x = x
+    state.x0 = x0
+    for j in 0..<(n * m) { state.sigma[j] = sigma[j]; state.theta[j] = theta[j] }
+    state.v = v
+    updater.initializeCaches(state: state)
+    round = r
+  }
+
+  /// One round of DESIGN §2 on every agent: post the halo, update interior agents, wait,
+  /// update boundary agents, commit. Collective over the neighbour ranks.
+  public func step() throws(EngineError) {
+    let t0 = MonotonicClock.seconds()
+    let cg0 = updater.cgSeconds
+    do {
+      let t1 = MonotonicClock.seconds()
+      try halo.post(state: state)
+      let t2 = MonotonicClock.seconds()
+      updater.update(agents: interior, round: round, state: state, rows: rows)
+      let t3 = MonotonicClock.seconds()
+      try halo.finish(state: state)
+      let t4 = MonotonicClock.seconds()
+      updater.update(agents: boundary, round: round, state: state, rows: rows)
+      let t5 = MonotonicClock.seconds()
+      timers.add(.haloPost, t2 - t1)
+      timers.add(.interior, t3 - t2)
+      timers.add(.haloWait, t4 - t3)
+      timers.add(.boundary, t5 - t4)
+    } catch { throw .mpi(error) }
+    let n = state.ownedCount, m = state.m
+    for j in 0..<(n * m) {
+      state.sigma[j] = state.sigmaNext[j]
+      state.theta[j] = state.thetaNext[j]
+    }
+    round += 1
+    timers.add(.cg, updater.cgSeconds - cg0)
+    timers.add(.step, MonotonicClock.seconds() - t0)
+  }
+
+  /// The global diagnostics of the current state (DESIGN §3): two sum-Allreduces and one max,
+  /// θ*(s) solved redundantly on every rank. Collective.
+  public func diagnostics() throws(EngineError) -> DiagnosticRecord {
+    let t0 = MonotonicClock.seconds()
+    defer { timers.add(.diagnostics, MonotonicClock.seconds() - t0) }
+    let sc = scenario, pr = sc.problem
+    let n = state.ownedCount, m = state.m, d = state.dimension
+    let N = Double(sc.config.agents.count)
+    let alpha = sc.config.run.alpha
+    // Pass 1: sums.
+    var sums = [Double](repeating: 0, count: 3 * m + 3)
+    var maxTheta = 0.0
+    for i in 0..<n {
+      var th2 = 0.0
+      for k in 0..<m {
+        sums[k] += state.phiX[i * m + k]
+        sums[m + k] += state.sigma[i * m + k]
+        sums[2 * m + k] += state.theta[i * m + k]
+        th2 += state.theta[i * m + k] * state.theta[i * m + k]
+      }
+      maxTheta = max(maxTheta, th2.squareRoot())
+      var onBoundary = false, finite = true
+      for k in 0..<d {
+        let xv = state.x[i * d + k]
+        if abs(xv) >= 1 { onBoundary = true }
+        if !xv.isFinite { finite = false }
+      }
+      for k in 0..<m where !(state.sigma[i * m + k].isFinite && state.theta[i * m + k].isFinite && state.v[i * m + k].isFinite) {
+        finite = false
+      }
+      if onBoundary { sums[3 * m + 1] += 1 }
+      if !finite { sums[3 * m + 2] += 1; maxTheta = .infinity }
+      state.x.withUnsafeBufferPointer { xp in
+        state.x0.withUnsafeBufferPointer { x0p in
+          sums[3 * m] += pr.motion.value(x: xp.baseAddress! + i * d, x0: x0p.baseAddress! + i * d, dimension: d)
+        }
+      }
+    }
+    let total: [Double], maxT: Double
+    do {
+      total = try comm.allreduce(sums, .sum)
+      maxT = try comm.allreduce(maxTheta, .max)
+    } catch { throw .mpi(error) }
+    let nonfinite = Int(total[3 * m + 2])
+    if nonfinite > 0 {
+      return DiagnosticRecord(round: round, cost: .nan, stationarity: .nan, consensusSigma: .nan, consensusTheta: .nan,
+                              invariant: .nan, maxTheta: maxT, boundaryFraction: total[3 * m + 1] / N,
+                              nonfinite: nonfinite, directionError: .nan, thetaStarError: .nan, newtonIterations: 0)
+    }
+    let s = (0..<m).map { total[$0] / N }
+    let sigmaBar = (0..<m).map { total[m + $0] / N }
+    let thetaBar = (0..<m).map { total[2 * m + $0] / N }
+    var invariant = 0.0
+    for k in 0..<m { invariant = max(invariant, abs(sigmaBar[k] - s[k])) }
+    let sol: MacroProblem.LowerSolution
+    do { sol = try pr.solveLowerLevel(s: s, start: thetaStarWarm) } catch { throw .lowerLevel("\(error)") }
+    thetaStarWarm = sol.point.theta
+    let vstar = pr.adjoint(sol)
+    let U = pr.upperValue(sol.point)
+    checkQuadrature(thetaStar: sol.point.theta, round: round)
+    // Pass 2: spreads and directions.
+    var loc = [Double](repeating: 0, count: 5)
+    var exact = [Double](repeating: 0, count: n * d), mine = exact
+    state.x.withUnsafeBufferPointer { xp in
+      state.x0.withUnsafeBufferPointer { x0p in
+        vstar.withUnsafeBufferPointer { vp in
+          exact.withUnsafeMutableBufferPointer { ep in
+            if n > 0 { pr.agentDirections(x: xp.baseAddress!, x0: x0p.baseAddress!, count: n, v: vp.baseAddress!, vStride: 0, out: ep.baseAddress!) }
+          }
+        }
+        state.v.withUnsafeBufferPointer { vp in
+          mine.withUnsafeMutableBufferPointer { mp in
+            if n > 0 { pr.agentDirections(x: xp.baseAddress!, x0: x0p.baseAddress!, count: n, v: vp.baseAddress!, vStride: m, out: mp.baseAddress!) }
+          }
+        }
+      }
+    }
+    for i in 0..<n {
+      for k in 0..<m {
+        let ds = state.sigma[i * m + k] - sigmaBar[k], dt = state.theta[i * m + k] - thetaBar[k]
+        loc[0] += ds * ds
+        loc[1] += dt * dt
+      }
+      for k in 0..<d {
+        let j = i * d + k
+        let gmap = (state.x[j] - projectToBox(state.x[j] - alpha * exact[j])) / (alpha == 0 ? 1 : alpha)
+        loc[2] += gmap * gmap
+        loc[3] += (mine[j] - exact[j]) * (mine[j] - exact[j])
+        loc[4] += exact[j] * exact[j]
+      }
+    }
+    let tot: [Double]
+    do { tot = try comm.allreduce(loc, .sum) } catch { throw .mpi(error) }
+    var tse = 0.0
+    for k in 0..<m { tse += (sol.point.theta[k] - thetaBar[k]) * (sol.point.theta[k] - thetaBar[k]) }
+    return DiagnosticRecord(
+      round: round, cost: U + total[3 * m] / N, stationarity: (tot[2] / N).squareRoot(),
+      consensusSigma: (tot[0] / N).squareRoot(), consensusTheta: (tot[1] / N).squareRoot(),
+      invariant: invariant, maxTheta: maxT, boundaryFraction: total[3 * m + 1] / N, nonfinite: 0,
+      directionError: tot[4] > 0 ? (tot[3] / tot[4]).squareRoot() : 0, thetaStarError: tse.squareRoot(),
+      newtonIterations: sol.iterations)
+  }
+
+  /// Warns once if A(θ*) on n_q and 2n_q nodes differ by more than 1e-8 (the rule is too
+  /// coarse for the θ* reached). Local (θ* is the same on every rank).
+  func checkQuadrature(thetaStar: [Double], round r: Int) {
+    guard quadratureWarning == nil else { return }
+    let f = scenario.family
+    let nq = f.quadrature.nodesPerAxis
+    let a1 = logPartitionStreaming(basis: f.basis, theta: thetaStar, nodesPerAxis: nq)
+    let a2 = logPartitionStreaming(basis: f.basis, theta: thetaStar, nodesPerAxis: 2 * nq)
+    if abs(a1 - a2) > 1e-8 {
+      quadratureWarning = "warning: quadrature too coarse for the θ* reached at round \(r): |A_\(nq) − A_\(2 * nq)| = \(abs(a1 - a2)); raise basis.quadrature_nodes"
+    }
+  }
+
+  /// SHA-256 of x, σ, θ, v (in that order, each over all agents in global-id order, as
+  /// little-endian doubles), streamed to rank 0 rank by rank. Collective; the digest is
+  /// returned on rank 0 (empty elsewhere).
+  public func stateDigest() throws(EngineError) -> String {
+    let m = state.m, d = state.dimension, n = state.ownedCount
+    let tag: Int32 = 7401
+    var hasher = SHA256()
+    let fields: [(Int, () -> [Double])] = [
+      (d, { self.state.x }), (m, { Array(self.state.sigma[0..<(n * m)]) }),
+      (m, { Array(self.state.theta[0..<(n * m)]) }), (m, { self.state.v }),
+    ]
+    do {
+      for (width, get) in fields {
+        if comm.rank == 0 {
+          get().withUnsafeBufferPointer { hasher.update(doubles: $0) }
+          for r in 1..<max(1, comm.size) {
+            let c = partition.range(of: r).count * width
+            if c > 0 { try comm.receive(count: c, from: r, tag: tag).withUnsafeBufferPointer { hasher.update(doubles: $0) } }
+          }
+        } else if n > 0 {
+          try comm.send(get(), to: 0, tag: tag)
+        }
+      }
+    } catch { throw .mpi(error) }
+    return comm.rank == 0 ? hasher.hexDigest : ""
+  }
+}
+
+/// log ∫ exp(θᵀφ) by a tensor Gauss rule evaluated node by node (no tables; for the
+/// quadrature check). Local.
+public func logPartitionStreaming(basis: LegendreBasis, theta: [Double], nodesPerAxis nq: Int) -> Double {
+  let rule = GaussLegendre(nodes: nq)
+  let d = basis.dimension, m = basis.count
+  var Q = 1
+  for _ in 0..<d { Q *= nq }
+  var y = [Double](repeating: 0, count: d), vals = [Double](repeating: 0, count: m)
+  var zs = [Double](repeating: 0, count: Q), lw = zs
+  for q in 0..<Q {
+    var r = q, w = 1.0
+    for k in stride(from: d - 1, through: 0, by: -1) { let i = r % nq; r /= nq; y[k] = rule.nodes1D[i]; w *= rule.weights1D[i] }
+    y.withUnsafeBufferPointer { yp in
+      vals.withUnsafeMutableBufferPointer { vp in basis.evaluate(points: yp.baseAddress!, count: 1, values: vp.baseAddress!, jacobians: nil) }
+    }
+    var z = 0.0
+    for k in 0..<m { z += theta[k] * vals[k] }
+    zs[q] = z
+    lw[q] = w
+  }
+  let mx = zs.max() ?? 0
+  var s = 0.0
+  for q in 0..<Q { s += lw[q] * exp(zs[q] - mx) }
+  return mx + log(s)
+}
+
