@@ -3,8 +3,8 @@
 // The environment is scrubbed of launcher variables: a test process that called MPI_Init
 // as a singleton carries OMPI_*, PMIX_*, ORTE_* variables, and an mpirun started with them
 // exits 1 without a word. On timeout the whole process group is killed (Foundation's
-// Process starts each child in its own group, and mpirun's ranks stay in it), so a hung
-// rank fails the test instead of hanging CI.
+// Process starts each child in its own group; mpirun, on SIGTERM, takes down its ranks,
+// which run in groups of their own), so a hung rank fails the test instead of hanging CI.
 import Foundation
 
 /// What a finished subprocess produced.
@@ -119,7 +119,8 @@ public func runProcess(
     timedOut = true
     let group = -process.processIdentifier  // the child leads its own process group
     kill(group, SIGTERM)
-    if exited.wait(timeout: .now() + 3) == .timedOut {
+    // mpirun needs about 3 s to take its ranks down (they run in their own groups).
+    if exited.wait(timeout: .now() + 10) == .timedOut {
       kill(group, SIGKILL)
       exited.wait()
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import _TestSupport
 
@@ -22,5 +23,27 @@ import _TestSupport
     #expect(result.exitCode != 0, "\(result)")
     #expect(result.stdout.contains("rank 1: FAIL injected failure"), "\(result)")
     #expect(result.stdout.contains("rank 0: OK "), "\(result)")
+  }
+}
+
+/// A hung rank must fail the test on timeout, and no rank may outlive it.
+@Suite(.serialized) struct MPIRunTimeoutTests {
+  @Test func hungJobIsKilledOnTimeout() throws {
+    let start = Date()
+    #expect(throws: ProcessFailure.self) {
+      try MPIRun.run(np: 2, "mpikit-check", ["--hang"], timeout: 4)
+    }
+    #expect(Date().timeIntervalSince(start) < 20)
+    // mpirun forwards the SIGTERM to its ranks (they run in their own process groups);
+    // give them a moment to exit, ignoring zombies awaiting reaping.
+    let pattern = try MPIRun.executable("mpikit-check").path + " --hang"
+    var survivors: [String] = []
+    for _ in 0..<50 {
+      let ps = try runProcess(URL(fileURLWithPath: "/bin/ps"), ["-eo", "stat=,args="])
+      survivors = ps.stdoutLines.filter { $0.contains(pattern) && !$0.hasPrefix("Z") }
+      if survivors.isEmpty { break }
+      Thread.sleep(forTimeInterval: 0.1)
+    }
+    #expect(survivors.isEmpty, "ranks survived: \(survivors)")
   }
 }
