@@ -1,2 +1,70 @@
-import BLASKit
-print("macroopt: BLAS \(BLAS.configuration)")
+// macroopt entry point: an MPI-aware replacement for ParsableCommand.main().
+//
+// 1. Line-buffer stdout (ranks interleave by line).
+// 2. Parse argv on every rank (validate() runs before MPI_Init). Help and parse errors are
+//    the same on every rank, so only rank 0 prints them; the rank comes from the launcher's
+//    environment because MPI is not initialised yet.
+// 3. Initialise MPI, run the command, finalise, exit 0.
+// 4. On a thrown error, exit with its MacroExit code:
+//    - internal/MPI failure (1) on more than one rank: the error may be local to this rank,
+//      so this rank prints it with its rank number and calls MPI_Abort (no rank hangs);
+//    - otherwise (bad input 2, diverged 3, checkpointed 85, or a one-rank job) the error is
+//      collective by contract: rank 0 prints it, every rank finalises and exits.
+import ArgumentParser
+import CShims
+import Foundation
+import MPIKit
+
+cshims_line_buffer_stdout()
+let launcherRank = MPIEnvironment.launcherRank ?? 0
+
+func printError(_ text: String) {
+  FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+}
+
+/// Ends the process for an error thrown while parsing argv (before MPI_Init): rank 0
+/// prints ArgumentParser's message (help on stdout, errors with usage on stderr).
+func terminate(parseError error: any Error) -> Never {
+  let code = MacroExit(for: error)
+  let message = MacroOpt.fullMessage(for: error)
+  if launcherRank == 0, !message.isEmpty {
+    if code == .done { print(message) } else { printError(message) }
+  }
+  exit(code.rawValue)
+}
+
+/// Ends the process for an error thrown by a command (see the header comment).
+func terminate(runError error: any Error) -> Never {
+  let code = MacroExit(for: error)
+  // MacroExit and ArgumentParser's ExitCode carry no message (the command printed it).
+  let message = (error is MacroExit || error is ExitCode) ? "" : MacroOpt.message(for: error)
+  let initialized = MPIEnvironment.isInitialized
+  let world = Communicator.world
+  let rank = initialized ? world.rank : launcherRank
+  if initialized, code == .internalFailure, world.size > 1 {
+    printError("macroopt: error on rank \(rank) of \(world.size): \(message)")
+    world.abort(code: code.rawValue)
+  }
+  if rank == 0, !message.isEmpty {
+    if code == .done { print(message) } else { printError("macroopt: error: \(message)") }
+  }
+  try? MPIEnvironment.finalize()
+  exit(code.rawValue)
+}
+
+let command: any ParsableCommand
+do {
+  command = try MacroOpt.parseAsRoot()
+} catch {
+  terminate(parseError: error)
+}
+
+do {
+  try MPIEnvironment.initialize()
+  var running = command
+  try running.run()
+  try MPIEnvironment.finalize()
+} catch {
+  terminate(runError: error)
+}
+exit(MacroExit.done.rawValue)

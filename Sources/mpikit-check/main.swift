@@ -6,7 +6,9 @@
 // check followed by `rank R: FAILED <k> of <n> checks`, and exits 1 on any failure.
 // All values are small integers or dyadic fractions, so every sum is exact.
 // `--inject-failure` makes the last rank fail one check (tests use it to see that the
-// failure path is reported).
+// failure path is reported); `--hang` makes the last rank sleep for ten minutes (tests use
+// it to see that a hung job is killed on timeout).
+import Foundation
 import MPIKit
 
 var checks = 0
@@ -126,6 +128,9 @@ do {
 
   if CommandLine.arguments.contains("--inject-failure"), r == p - 1 {
     expect(r, -1, "injected failure")
+  }
+  if CommandLine.arguments.contains("--hang"), r == p - 1 {
+    Thread.sleep(forTimeInterval: 600)
   }
 
   try comm.barrier()

@@ -1,0 +1,159 @@
+// ProcessRunner: run a subprocess for a test with a scrubbed environment and a timeout.
+//
+// The environment is scrubbed of launcher variables: a test process that called MPI_Init
+// as a singleton carries OMPI_*, PMIX_*, ORTE_* variables, and an mpirun started with them
+// exits 1 without a word. On timeout the whole process group is killed (Foundation's
+// Process starts each child in its own group; mpirun, on SIGTERM, takes down its ranks,
+// which run in groups of their own), so a hung rank fails the test instead of hanging CI.
+import Foundation
+
+/// What a finished subprocess produced.
+public struct ProcessResult: Sendable, CustomStringConvertible {
+  /// The exit status; 128 + signal number when the process was killed by a signal.
+  public let exitCode: Int32
+  public let stdout: String
+  public let stderr: String
+  /// Wall-clock seconds from launch to exit.
+  public let seconds: Double
+  /// The command line, for messages.
+  public let command: [String]
+
+  /// Non-empty stdout lines.
+  public var stdoutLines: [String] { stdout.split(separator: "\n").map(String.init) }
+
+  public var description: String {
+    "`\(command.joined(separator: " "))` exited \(exitCode) after \(String(format: "%.2f", seconds)) s\n"
+      + "--- stdout ---\n\(stdout)--- stderr ---\n\(stderr)"
+  }
+}
+
+/// Why a subprocess could not produce a result.
+public enum ProcessFailure: Error, CustomStringConvertible {
+  case executableNotFound(name: String, searched: [String])
+  case launchFailed(command: [String], reason: String)
+  /// The process ran past the timeout and its process group was killed.
+  case timedOut(command: [String], seconds: Double, stdout: String, stderr: String)
+
+  public var description: String {
+    switch self {
+    case .executableNotFound(let name, let searched):
+      return "executable '\(name)' not found; searched: \(searched.joined(separator: ", "))"
+    case .launchFailed(let command, let reason):
+      return "could not launch `\(command.joined(separator: " "))`: \(reason)"
+    case .timedOut(let command, let seconds, let stdout, let stderr):
+      return "`\(command.joined(separator: " "))` timed out after \(seconds) s (process group killed)\n"
+        + "--- stdout ---\n\(stdout)--- stderr ---\n\(stderr)"
+    }
+  }
+}
+
+/// Serialises tests that launch MPI jobs (2 cores: concurrent mpirun jobs oversubscribe
+/// the machine and make timings and timeouts unreliable). Process-wide.
+public enum SubprocessLock {
+  private static let lock = NSLock()
+
+  /// Runs `body` while no other exclusive subprocess runs in this process.
+  public static func withExclusiveAccess<R>(_ body: () throws -> R) rethrows -> R {
+    lock.lock()
+    defer { lock.unlock() }
+    return try body()
+  }
+}
+
+/// The environment for test subprocesses: `base` without any OMPI_*, PMIX_*, ORTE_*,
+/// HYDRA_* or OPAL_* variable, plus mpirun-as-root permission, one BLAS thread and no
+/// Swift backtracer; then `extra`.
+public func scrubbedEnvironment(
+  _ base: [String: String] = ProcessInfo.processInfo.environment, extra: [String: String] = [:]
+) -> [String: String] {
+  let prefixes = ["OMPI_", "PMIX_", "ORTE_", "HYDRA_", "OPAL_"]
+  var env = base.filter { key, _ in !prefixes.contains { key.hasPrefix($0) } }
+  env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+  env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+  env["OPENBLAS_NUM_THREADS"] = "1"
+  env["SWIFT_BACKTRACE"] = "enable=no"
+  env.merge(extra) { _, new in new }
+  return env
+}
+
+/// Runs `executable` with `arguments` in a scrubbed environment (`scrubbedEnvironment`)
+/// and returns its exit code and output. Throws `ProcessFailure.timedOut` after `timeout`
+/// seconds (the process group is killed first). `exclusive` holds `SubprocessLock`.
+public func runProcess(
+  _ executable: URL, _ arguments: [String] = [], environment extra: [String: String] = [:],
+  currentDirectory: URL? = nil, timeout: Double = 120, exclusive: Bool = false
+) throws -> ProcessResult {
+  if exclusive {
+    return try SubprocessLock.withExclusiveAccess {
+      try runProcess(executable, arguments, environment: extra, currentDirectory: currentDirectory,
+                     timeout: timeout, exclusive: false)
+    }
+  }
+  let command = [executable.path] + arguments
+  let process = Process()
+  process.executableURL = executable
+  process.arguments = arguments
+  process.environment = scrubbedEnvironment(extra: extra)
+  if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+  let outPipe = Pipe(), errPipe = Pipe()
+  process.standardOutput = outPipe
+  process.standardError = errPipe
+  process.standardInput = FileHandle.nullDevice
+  let exited = DispatchSemaphore(value: 0)
+  process.terminationHandler = { _ in exited.signal() }
+
+  let start = Date()
+  do {
+    try process.run()
+  } catch {
+    throw ProcessFailure.launchFailed(command: command, reason: "\(error)")
+  }
+  // Drain both pipes concurrently so a chatty child never blocks on a full pipe.
+  let readers = DispatchGroup()
+  let out = OutputSink(), err = OutputSink()
+  out.drain(outPipe.fileHandleForReading, group: readers)
+  err.drain(errPipe.fileHandleForReading, group: readers)
+
+  var timedOut = false
+  if exited.wait(timeout: .now() + timeout) == .timedOut {
+    timedOut = true
+    let group = -process.processIdentifier  // the child leads its own process group
+    kill(group, SIGTERM)
+    // mpirun needs about 3 s to take its ranks down (they run in their own groups).
+    if exited.wait(timeout: .now() + 10) == .timedOut {
+      kill(group, SIGKILL)
+      exited.wait()
+    }
+  }
+  // Grandchildren outside the group could keep the pipes open: do not wait forever.
+  _ = readers.wait(timeout: .now() + 5)
+  let seconds = Date().timeIntervalSince(start)
+  if timedOut {
+    throw ProcessFailure.timedOut(command: command, seconds: timeout, stdout: out.text, stderr: err.text)
+  }
+  let status = process.terminationStatus
+  let code = process.terminationReason == .uncaughtSignal ? 128 + status : status
+  return ProcessResult(exitCode: code, stdout: out.text, stderr: err.text, seconds: seconds,
+                       command: command)
+}
+
+/// Collects a pipe's bytes on a background queue.
+private final class OutputSink: @unchecked Sendable {
+  private let lock = NSLock()
+  private var data = Data()
+
+  func drain(_ handle: FileHandle, group: DispatchGroup) {
+    DispatchQueue.global().async(group: group) {
+      let bytes = handle.readDataToEndOfFile()
+      self.lock.lock()
+      self.data.append(bytes)
+      self.lock.unlock()
+    }
+  }
+
+  var text: String {
+    lock.lock()
+    defer { lock.unlock() }
+    return String(decoding: data, as: UTF8.self)
+  }
+}

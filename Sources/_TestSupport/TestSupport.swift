@@ -1,1 +1,0 @@
-// _TestSupport: helpers for tests (mpirun launcher). Not public API.

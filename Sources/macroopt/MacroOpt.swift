@@ -1,0 +1,15 @@
+// MacroOpt: the root command of the `macroopt` command line.
+import ArgumentParser
+
+struct MacroOpt: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "macroopt",
+    abstract: "Distributed bilevel macroscopic optimisation of large multi-agent systems (MPI).",
+    discussion: """
+      Run under MPI as `mpirun -np P macroopt <subcommand> ...`; help, errors and progress \
+      are printed by rank 0.
+
+      \(MacroExit.helpTable)
+      """,
+    subcommands: [Info.self])
+}
