@@ -58,8 +58,9 @@ import MacroCore
     let x = x1 + fx * (x2 - x1), y = y1 + fy * (y2 - y1)
     let want = (1 - fy) * ((1 - fx) * v(1, 1) + fx * v(2, 1)) + fy * ((1 - fx) * v(1, 2) + fx * v(2, 2))
     #expect(abs(t.density(x: x, y: y) - want) <= 1e-14)
-    // Outside the box the edge value continues (clamped).
+    // Outside the box the edge value continues (clamped); NaN propagates.
     #expect(t.density(x: -1.5, y: 1.5) == t.density(x: -1, y: 1))
+    #expect(t.density(x: .nan, y: 0).isNaN)
   }
 
   @Test func refusesWrongDimensionAndEmptyImages() {

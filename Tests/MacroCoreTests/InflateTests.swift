@@ -34,5 +34,14 @@ import MacroCore
     stored[4] ^= 0xFF  // LEN no longer the complement of NLEN
     #expect(reason(stored)?.contains("LEN/NLEN") == true)
     #expect(reason([0x78, 0x9C, 0x07]) == "invalid deflate block type 3")
+    // Output bounded: a stream that inflates past the limit is refused (zip-bomb guard).
+    let plainCount = try Fixtures.bytes("zlib-plain.bin").count
+    for k in ["stored", "fixed", "dynamic"] {
+      let zk = try Fixtures.bytes("zlib-\(k).zz")
+      #expect(throws: Inflate.Failure("inflated data longer than the expected 1000 bytes")) {
+        try Inflate.zlibDecompress(zk, limit: 1000)
+      }
+      #expect(try Inflate.zlibDecompress(zk, limit: plainCount).count == plainCount)
+    }
   }
 }

@@ -87,12 +87,20 @@ import MacroCore
     let stored = try Fixtures.bytes("gray8-stored.png")
     let sd = PNGBytes.data(stored, "IDAT")
     // Rebuild as one stored block of the first 3 rows (24 bytes each incl. the filter byte).
+    func zlibStored(_ raw: [UInt8]) -> [UInt8] {
+      let n = raw.count, a = Inflate.adler32(raw)
+      return [0x78, 0x01, 0x01, UInt8(n & 0xFF), UInt8(n >> 8), ~UInt8(n & 0xFF), ~UInt8(n >> 8)] + raw
+        + [UInt8(a >> 24), UInt8(a >> 16 & 0xFF), UInt8(a >> 8 & 0xFF), UInt8(a & 0xFF)]
+    }
     let rows = Array(sd[7..<(7 + 72)])
-    let adler = Inflate.adler32(rows)
-    let z: [UInt8] = [0x78, 0x01, 0x01, 72, 0, ~72, 0xFF] + rows
-      + [UInt8(adler >> 24), UInt8(adler >> 16 & 0xFF), UInt8(adler >> 8 & 0xFF), UInt8(adler & 0xFF)]
-    #expect(try Inflate.zlibDecompress(z) == rows)
-    #expect(reason(PNGBytes.replacing(stored, "IDAT", with: z))?.contains("truncated image data") == true)
+    #expect(try Inflate.zlibDecompress(zlibStored(rows)) == rows)
+    #expect(reason(PNGBytes.replacing(stored, "IDAT", with: zlibStored(rows)))?.contains("truncated image data") == true)
+    // One row too many: refused as soon as the inflated data passes the expected 17 × 24 bytes.
+    let all = Array(sd[7..<(sd.count - 4)])
+    #expect(all.count == 17 * 24)
+    #expect(reason(PNGBytes.replacing(stored, "IDAT", with: zlibStored(all))) == nil)
+    #expect(reason(PNGBytes.replacing(stored, "IDAT", with: zlibStored(all + rows.prefix(24)))) ==
+      "inflated data longer than the expected 408 bytes")
   }
 
   @Test func refusesBadFilterType() throws {

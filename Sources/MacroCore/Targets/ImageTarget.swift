@@ -53,8 +53,10 @@ public struct ImageTarget: TargetDensity {
     try self.init(image: RasterImage.load(path: path), invert: invert, path: path)
   }
 
-  /// The floored bilinear density at (x, y).
+  /// The floored bilinear density at (x, y); points outside the box take the value at the
+  /// nearest edge, and a NaN coordinate gives NaN.
   public func density(x: Double, y: Double) -> Double {
+    guard !x.isNaN, !y.isNaN else { return .nan }
     let (c0, tx) = Self.cell(coordinate: (x + 1) / 2, count: width)
     let (r0, ty) = Self.cell(coordinate: (1 - y) / 2, count: height)
     let c1 = min(c0 + 1, width - 1), r1 = min(r0 + 1, height - 1)

@@ -10,15 +10,16 @@ public enum Inflate {
     public var description: String { reason }
   }
 
-  /// Decompresses a zlib stream (2-byte header, DEFLATE data, Adler-32 of the output).
-  public static func zlibDecompress(_ data: [UInt8], sizeHint: Int = 0) throws(Failure) -> [UInt8] {
+  /// Decompresses a zlib stream (2-byte header, DEFLATE data, Adler-32 of the output),
+  /// refusing to produce more than `limit` bytes.
+  public static func zlibDecompress(_ data: [UInt8], sizeHint: Int = 0, limit: Int = 1 << 30) throws(Failure) -> [UInt8] {
     guard data.count >= 2 else { throw Failure("truncated zlib stream (no header)") }
     let cmf = Int(data[0]), flg = Int(data[1])
     guard cmf & 0x0F == 8 else { throw Failure("zlib compression method \(cmf & 0x0F) is not deflate") }
     guard cmf >> 4 <= 7 else { throw Failure("zlib window size field \(cmf >> 4) is invalid") }
     guard (cmf * 256 + flg) % 31 == 0 else { throw Failure("bad zlib header check bits") }
     guard flg & 0x20 == 0 else { throw Failure("zlib preset dictionary is not supported") }
-    let (out, end) = try inflate(data, from: 2, sizeHint: sizeHint)
+    let (out, end) = try inflate(data, from: 2, sizeHint: sizeHint, limit: limit)
     guard end + 4 <= data.count else { throw Failure("truncated zlib stream (missing Adler-32 checksum)") }
     let stored = UInt32(data[end]) << 24 | UInt32(data[end + 1]) << 16
       | UInt32(data[end + 2]) << 8 | UInt32(data[end + 3])
@@ -30,22 +31,22 @@ public enum Inflate {
   }
 
   /// Decodes raw DEFLATE data starting at byte `start`; returns the output and the index of
-  /// the first byte after the final block.
-  public static func inflate(_ data: [UInt8], from start: Int = 0, sizeHint: Int = 0) throws(Failure)
+  /// the first byte after the final block. More than `limit` output bytes is an error.
+  public static func inflate(_ data: [UInt8], from start: Int = 0, sizeHint: Int = 0, limit: Int = 1 << 30) throws(Failure)
     -> (output: [UInt8], end: Int)
   {
     var s = BitReader(bytes: data, position: start)
     var out: [UInt8] = []
-    out.reserveCapacity(sizeHint)
+    out.reserveCapacity(min(sizeHint, limit))
     var last = false
     while !last {
       last = try s.bits(1) == 1
       switch try s.bits(2) {
-      case 0: try stored(&s, &out)
-      case 1: try codes(&s, &out, Tables.fixedLength, Tables.fixedDistance)
+      case 0: try stored(&s, &out, limit)
+      case 1: try codes(&s, &out, Tables.fixedLength, Tables.fixedDistance, limit)
       case 2:
         let (lc, dc) = try dynamicTables(&s)
-        try codes(&s, &out, lc, dc)
+        try codes(&s, &out, lc, dc, limit)
       default: throw Failure("invalid deflate block type 3")
       }
     }
@@ -66,7 +67,7 @@ public enum Inflate {
 
   // MARK: - Blocks
 
-  static func stored(_ s: inout BitReader, _ out: inout [UInt8]) throws(Failure) {
+  static func stored(_ s: inout BitReader, _ out: inout [UInt8], _ limit: Int) throws(Failure) {
     s.alignToByte()
     let p = s.position
     guard p + 4 <= s.bytes.count else { throw Failure("truncated deflate stream (stored block header)") }
@@ -74,14 +75,17 @@ public enum Inflate {
     let nlen = Int(s.bytes[p + 2]) | Int(s.bytes[p + 3]) << 8
     guard len == (~nlen & 0xFFFF) else { throw Failure("corrupt stored block (LEN/NLEN mismatch)") }
     guard p + 4 + len <= s.bytes.count else { throw Failure("truncated deflate stream (stored block data)") }
+    guard out.count + len <= limit else { throw tooLong(limit) }
     out.append(contentsOf: s.bytes[(p + 4)..<(p + 4 + len)])
     s.position = p + 4 + len
   }
 
-  static func codes(_ s: inout BitReader, _ out: inout [UInt8], _ lc: Huffman, _ dc: Huffman) throws(Failure) {
+  static func codes(_ s: inout BitReader, _ out: inout [UInt8], _ lc: Huffman, _ dc: Huffman,
+                    _ limit: Int) throws(Failure) {
     while true {
       let sym = try lc.decode(&s)
       if sym < 256 {
+        guard out.count < limit else { throw tooLong(limit) }
         out.append(UInt8(sym))
       } else if sym == 256 {
         return
@@ -93,6 +97,7 @@ public enum Inflate {
         guard ds < 30 else { throw Failure("invalid deflate distance symbol \(ds)") }
         let dist = Tables.distanceBase[ds] + (try s.bits(Tables.distanceExtra[ds]))
         guard dist <= out.count else { throw Failure("deflate distance \(dist) reaches before the output start") }
+        guard out.count + len <= limit else { throw tooLong(limit) }
         let from = out.count - dist
         for k in 0..<len { out.append(out[from + k]) }  // overlapping copies are intended
       }
@@ -130,6 +135,8 @@ public enum Inflate {
     let dc = try Huffman(lengths: Array(lengths[nlen...]))
     return (lc, dc)
   }
+
+  static func tooLong(_ limit: Int) -> Failure { Failure("inflated data longer than the expected \(limit) bytes") }
 
   static func hex(_ v: UInt32) -> String {
     let h = String(v, radix: 16)

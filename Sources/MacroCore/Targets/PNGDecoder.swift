@@ -82,15 +82,12 @@ public enum PNGDecoder {
     let expected = h * (rowBytes + 1)
     let raw: [UInt8]
     do {
-      raw = try Inflate.zlibDecompress(idat, sizeHint: expected)
+      raw = try Inflate.zlibDecompress(idat, sizeHint: expected, limit: expected)
     } catch {
       throw fail(error.reason)
     }
     guard raw.count >= expected else {
       throw fail("truncated image data (\(raw.count) bytes after inflate, expected \(expected))")
-    }
-    guard raw.count == expected else {
-      throw fail("image data too long (\(raw.count) bytes after inflate, expected \(expected))")
     }
     var pixels = [UInt8](repeating: 0, count: h * rowBytes)
     for r in 0..<h {
