@@ -1,6 +1,7 @@
 import MacroCore
 
-/// Loads a grayscale image target (`target.kind = "image"`). Local.
+/// Loads a grayscale image target (`target.kind = "image"`): dark pixels carry the mass.
+/// Local.
 func loadImageTarget(path: String) throws -> TargetDensity {
-  throw TargetError.image(path: path, reason: "image targets are not available in this build yet")
+  try ImageTarget(path: path)
 }
