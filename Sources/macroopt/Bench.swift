@@ -1,0 +1,147 @@
+// `macroopt bench`: kernel and round throughput, against a DGEMM of the same shapes
+// measured in the same process (so the ratios mean something on any machine).
+import ArgumentParser
+import BLASKit
+import Foundation
+import MPIKit
+import MacroCore
+import MacroEngine
+import MacroIO
+
+struct Bench: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Measure kernel GFLOP/s and round throughput against a same-process DGEMM.")
+
+  @Flag(help: "Print one JSON object instead of the table.")
+  var json = false
+
+  @Option(help: "Agents per batched kernel call (block size).")
+  var block: Int = 256
+
+  @Option(help: "Agents of the round benchmark (per rank).")
+  var agents: Int = 2000
+
+  @Option(help: "Rounds of the round benchmark.")
+  var rounds: Int = 20
+
+  @Option(help: "Minimum seconds per measurement.")
+  var seconds: Double = 0.5
+
+  /// Best time of repeated calls of `body` (at least `seconds` in total).
+  func measure(_ body: () -> Void) -> Double {
+    body()
+    var best = Double.infinity, total = 0.0
+    while total < seconds {
+      let t0 = MonotonicClock.seconds()
+      body()
+      let t = MonotonicClock.seconds() - t0
+      best = min(best, t)
+      total += t
+    }
+    return best
+  }
+
+  func dgemmRate(m: Int, n: Int, k: Int) -> Double {
+    let a = [Double](repeating: 0.5, count: m * k), b = [Double](repeating: 0.25, count: k * n)
+    var c = [Double](repeating: 0, count: m * n)
+    let t = measure { BLAS.dgemm(.none, .none, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n, beta: 0, c: &c, ldc: n) }
+    return 2 * Double(m * n * k) / t / 1e9
+  }
+
+  func run() throws {
+    let world = Communicator.world
+    let d = 2, K = 6, nq = 40
+    let fam = ExpFamily(dimension: d, degree: K, quadratureNodes: nq, lambda: 1e-2, blockSize: block)
+    let B = block, m = fam.m, Q = fam.q, M2 = fam.momentCount, P = fam.packedCount
+    var rng = SplitMixBench(seed: 3)
+    let theta = (0..<(B * m)).map { _ in rng.next() * 0.3 }
+    var logA = [Double](repeating: 0, count: B), mean = [Double](repeating: 0, count: B * m)
+    var pi = [Double](repeating: 0, count: B * Q), out = mean
+    var hess = [Double](repeating: 0, count: B * m * m)
+    let ws = fam.makeWorkspace()
+    // Same-shape DGEMMs.
+    let dgemmZ = dgemmRate(m: B, n: Q, k: m)       // Z = Θ Φᵀ
+    let dgemmMu = dgemmRate(m: B, n: m, k: Q)      // μ = π Φ
+    let dgemmPsi = dgemmRate(m: B, n: M2, k: Q)    // moments = π Ψ
+    let dgemmSquare = dgemmRate(m: 512, n: 512, k: 512)
+    // A/μ/π kernel.
+    let tEval = measure {
+      theta.withUnsafeBufferPointer { t in logA.withUnsafeMutableBufferPointer { a in mean.withUnsafeMutableBufferPointer { mu in
+        pi.withUnsafeMutableBufferPointer { p in
+          fam.computeExpFamily(theta: t.baseAddress!, count: B, logPartition: a.baseAddress!, mean: mu.baseAddress!, pi: p.baseAddress!)
+        } } } }
+    }
+    let evalFlops = Double(B) * (4 * Double(Q * m))
+    // H v kernel.
+    let tHv = measure {
+      pi.withUnsafeBufferPointer { p in mean.withUnsafeBufferPointer { mu in theta.withUnsafeBufferPointer { v in
+        out.withUnsafeMutableBufferPointer { o in
+          fam.computeHessianVector(pi: p.baseAddress!, mean: mu.baseAddress!, v: v.baseAddress!, count: B, out: o.baseAddress!, workspace: ws)
+        } } } }
+    }
+    let hvFlops = Double(B) * 4 * Double(Q * m)
+    // Fused A/μ/π/H kernel (what the round uses).
+    let tFused = measure {
+      theta.withUnsafeBufferPointer { t in logA.withUnsafeMutableBufferPointer { a in mean.withUnsafeMutableBufferPointer { mu in
+        pi.withUnsafeMutableBufferPointer { p in hess.withUnsafeMutableBufferPointer { h in
+          fam.computeExpFamilyWithHessian(theta: t.baseAddress!, count: B, logPartition: a.baseAddress!, mean: mu.baseAddress!,
+                                          pi: p.baseAddress!, hessian: h.baseAddress!, workspace: ws)
+        } } } } }
+    }
+    let fusedFlops = Double(B) * (2 * Double(Q * m) + 2 * Double(Q * M2) + 2 * Double(M2 * P))
+    // Round throughput on this rank count.
+    var c = RunConfig.default
+    c.agents.count = agents * world.size
+    c.run.rounds = rounds
+    c.run.warmup = 0
+    let sc = try RunDriver.makeScenario(c)
+    let engine = try DistributedEngine(scenario: sc, comm: world)
+    try world.barrier()
+    let t0 = MonotonicClock.seconds()
+    for _ in 0..<rounds { try engine.step() }
+    try world.barrier()
+    let tRound = MonotonicClock.seconds() - t0
+    let agentRoundsPerSecond = Double(c.agents.count * rounds) / tRound
+    let roundGflops = engine.updater.flops / tRound / 1e9 * Double(world.size)
+    guard world.rank == 0 else { return }
+    let rows: [(String, Double, Double)] = [
+      ("A/mu/pi kernel (2 DGEMM + log-sum-exp)", evalFlops / tEval / 1e9, dgemmZ),
+      ("H v kernel (2 DGEMM)", hvFlops / tHv / 1e9, dgemmZ),
+      ("fused A/mu/pi/H kernel (3 DGEMM)", fusedFlops / tFused / 1e9, dgemmPsi),
+    ]
+    if json {
+      let obj: JSONValue = .object([
+        ("block", .int(B)), ("m", .int(m)), ("Q", .int(Q)), ("blas_core", .string(BLAS.coreName)),
+        ("dgemm_gflops", .object([("BxQxm", .number(dgemmZ)), ("BxmxQ", .number(dgemmMu)), ("BxM2xQ", .number(dgemmPsi)), ("512^3", .number(dgemmSquare))])),
+        ("kernels", .array(rows.map { .object([("name", .string($0.0)), ("gflops", .number($0.1)), ("dgemm_same_shape_gflops", .number($0.2)), ("ratio", .number($0.1 / $0.2))]) })),
+        ("round", .object([("ranks", .int(world.size)), ("agents", .int(c.agents.count)), ("rounds", .int(rounds)),
+                           ("agent_rounds_per_second", .number(agentRoundsPerSecond)), ("gflops", .number(roundGflops)),
+                           ("microseconds_per_agent_round_per_rank", .number(tRound / Double(agents * rounds) * 1e6))])),
+      ])
+      print(obj.prettySerialized())
+      return
+    }
+    print("macroopt bench: K = \(K), d = \(d), m = \(m), n_q = \(nq) (Q = \(Q)), block = \(B) agents, OpenBLAS core \(BLAS.coreName), \(BLAS.threadCount) thread(s)")
+    print(String(format: "DGEMM same shapes: %dx%dx%d %.1f GFLOP/s, %dx%dx%d %.1f GFLOP/s, %dx%dx%d %.1f GFLOP/s; 512^3 %.1f GFLOP/s",
+                 B, Q, m, dgemmZ, B, m, Q, dgemmMu, B, M2, Q, dgemmPsi, dgemmSquare))
+    for (name, rate, ref) in rows {
+      print(String(format: "%-40@ %7.2f GFLOP/s  = %5.1f%% of the same-shape DGEMM", name as NSString, rate, 100 * rate / ref))
+    }
+    print(String(format: "round (N = %d on %d rank(s), %d rounds): %.0f agent-rounds/s, %.1f us per agent-round per rank, %.2f GFLOP/s (model count)",
+                 c.agents.count, world.size, rounds, agentRoundsPerSecond, tRound / Double(agents * rounds) * 1e6, roundGflops))
+  }
+}
+
+/// A tiny deterministic generator for benchmark inputs.
+struct SplitMixBench {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> Double {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    z ^= z >> 31
+    return Double(z >> 11) * 0x1.0p-53 * 2 - 1
+  }
+}
