@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+import MacroCore
+import MacroEngine
+import MPIKit
+
+/// With α = 0 (agents frozen), σ follows σ ← Wσ exactly and θ (newton mode) tracks θ*(σ_i),
+/// so their RMS consensus errors contract per round at the mixing rate ρ(W) — the
+/// second-largest |eigenvalue| of W, from dense eigenvalues. In-process, singleton MPI.
+@Suite(.serialized) struct ConsensusRateTests {
+  struct Case: Sendable, CustomTestStringConvertible {
+    let kind: RunConfig.GraphKind, n: Int, from: Int, to: Int
+    var testDescription: String { "\(kind.rawValue) N=\(n)" }
+  }
+
+  static let cases = [
+    Case(kind: .ring, n: 40, from: 150, to: 400),
+    Case(kind: .grid, n: 64, from: 150, to: 400),
+    Case(kind: .geometric, n: 120, from: 800, to: 1600),
+  ]
+
+  @Test(arguments: cases)
+  func errorsContractAtTheMixingRate(_ c: Case) throws {
+    try MPIEnvironment.initialize()
+    var cfg = RunConfig.default
+    cfg.agents.count = c.n
+    cfg.graph.kind = c.kind
+    cfg.graph.meanDegree = 8
+    cfg.basis.degree = 4
+    cfg.basis.quadratureNodes = 24
+    cfg.run.alpha = 0
+    cfg.run.warmup = 0
+    let sc = try Scenario(config: cfg)
+    let rho = try mixingRate(graph: sc.graph, weights: sc.weights)
+    let engine = try DistributedEngine(scenario: sc, comm: .world)
+    var sigma: [Int: Double] = [:], theta: [Int: Double] = [:]
+    var maxInvariant = 0.0
+    while engine.round < c.to {
+      try engine.step()
+      if engine.round == c.from || engine.round == c.to || engine.round % 50 == 0 {
+        let d = try engine.diagnostics()
+        sigma[engine.round] = d.consensusSigma
+        theta[engine.round] = d.consensusTheta
+        maxInvariant = max(maxInvariant, d.invariant)
+      }
+    }
+    let k = Double(c.to - c.from)
+    let rs = pow(sigma[c.to]! / sigma[c.from]!, 1 / k)
+    let rt = pow(theta[c.to]! / theta[c.from]!, 1 / k)
+    print("consensus \(c.testDescription): rho(W) = \(rho), sigma rate = \(rs), theta rate = \(rt), 1-rho = \(1 - rho), 1-r_sigma = \(1 - rs), 1-r_theta = \(1 - rt), max invariant = \(maxInvariant)")
+    #expect(abs(rs / rho - 1) <= 0.02)
+    #expect(abs(rt / rho - 1) <= 0.02)
+    // Stronger: the exponents agree within 5%.
+    #expect(abs(log(rs) / log(rho) - 1) <= 0.05)
+    #expect(abs(log(rt) / log(rho) - 1) <= 0.05)
+    #expect(maxInvariant <= 1e-12)
+  }
+}
