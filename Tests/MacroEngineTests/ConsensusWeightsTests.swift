@@ -110,3 +110,27 @@ struct ConsensusWeightsTests {
     #expect(try mixingRate(graph: one, weights: ConsensusWeights(graph: one, kind: .metropolis)) == 0)
   }
 }
+
+@Suite("Consensus summation order")
+struct ConsensusSummationOrderTests {
+  @Test func selfTermSitsAtItsSortedPosition() throws {
+    let g = try Graph.grid(12)  // vertex 5: neighbours 1, 4, 6, 9 → self between 4 and 6
+    let w = ConsensusWeights(graph: g, kind: .metropolis)
+    var values = [Double](repeating: 0, count: 12)
+    values[1] = 3.75; values[4] = 3.75; values[5] = 5e16; values[6] = 4.5; values[9] = 4.5
+    let o = g.offsets[5]
+    func sum(_ terms: [(Double, Double)]) -> Double {
+      var acc = 0.0
+      for (a, b) in terms { acc += a * b }
+      return acc
+    }
+    let t1 = (w.weightsOffDiagonal[o], values[1]), t4 = (w.weightsOffDiagonal[o + 1], values[4])
+    let t6 = (w.weightsOffDiagonal[o + 2], values[6]), t9 = (w.weightsOffDiagonal[o + 3], values[9])
+    let ts = (w.selfWeight[5], values[5])
+    let middle = sum([t1, t4, ts, t6, t9])
+    // The values are chosen so that the order shows in the result.
+    #expect(middle != sum([ts, t1, t4, t6, t9]))
+    #expect(middle != sum([t1, t4, t6, t9, ts]))
+    #expect(w.mixReference(graph: g, values: values, width: 1)[5] == middle)
+  }
+}
