@@ -100,6 +100,9 @@ struct GeometricGraphTests {
     let fixed = clock.measure { _ = Graph.geometricGraph(positions: x, dimension: 2, radius: result?.radius ?? 0) }
     let order = clock.measure { _ = spatialOrder(positions: x, dimension: 2) }
     let g = try #require(result)
+    let hilbert = spatialOrder(positions: x, dimension: 2).flatMap { [x[2 * $0], x[2 * $0 + 1]] }
+    let relabeled = try clock.measure { _ = try Graph.geometric(positions: hilbert, dimension: 2, meanDegree: 10) }
+    print("PERF geometric N=\(n) on Hilbert-ordered ids: total \(relabeled)")
     print("PERF geometric N=\(n): total \(t) (one build \(fixed)), growths \(g.growths), "
           + "radius \(g.radius), mean degree \(g.meanDegree); hilbert order \(order)")
     #expect(connectedComponents(g.graph) == 1)
