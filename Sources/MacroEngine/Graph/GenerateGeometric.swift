@@ -119,6 +119,12 @@ extension Graph {
       members[fill[cellOf[i]]] = Int32(i)
       fill[cellOf[i]] += 1
     }
+    // Coordinates in cell order, so the neighbour scan below reads contiguous memory.
+    var cellPositions = [Double](repeating: 0, count: n * d)
+    for k in 0..<n {
+      let j = Int(members[k])
+      for a in 0..<d { cellPositions[k * d + a] = positions[j * d + a] }
+    }
 
     let r2 = r * r
     var offsets = [Int](repeating: 0, count: n + 1)
@@ -146,10 +152,10 @@ extension Graph {
             let j = Int(members[k])
             k += 1
             if j == i { continue }
-            let xj = j * d
+            let xj = (k - 1) * d
             var dist2 = 0.0
             for a in 0..<d {
-              let delta = positions[xi + a] - positions[xj + a]
+              let delta = positions[xi + a] - cellPositions[xj + a]
               dist2 += delta * delta
             }
             if dist2 <= r2 { row.append(Int32(j)) }
