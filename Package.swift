@@ -28,7 +28,7 @@ let package = Package(
 
     // MARK: - Numerics and engine
     .target(name: "MacroCore", dependencies: ["BLASKit"]),
-    .target(name: "MacroEngine", dependencies: ["MacroCore", "MPIKit"]),
+    .target(name: "MacroEngine", dependencies: ["MacroCore", "MPIKit", "BLASKit"]),
     .target(name: "MacroIO", dependencies: ["MacroCore", "MacroEngine", "MPIKit", "CHDF5",
                                             .product(name: "TOMLKit", package: "TOMLKit")]),
 
@@ -39,6 +39,8 @@ let package = Package(
     ]),
     // Runs MPIKit's collectives and point-to-point checks under mpirun (MPIKitTests launch it).
     .executableTarget(name: "mpikit-check", dependencies: ["MPIKit"]),
+
+    .executableTarget(name: "engine-check", dependencies: ["MacroEngine", "MPIKit"]),
 
     // MARK: - Test support (not public API)
     .target(name: "_TestSupport", dependencies: ["MPIKit"]),
