@@ -51,6 +51,10 @@ public enum ProcessFailure: Error, CustomStringConvertible {
 /// the machine and make timings and timeouts unreliable). Process-wide.
 public enum SubprocessLock {
   private static let lock = NSLock()
+  /// Held while a subprocess is spawned and while singleton MPI initialises (which forks
+  /// an `orted` that lives as long as the test process): a fork in the middle of a spawn
+  /// would hand the child's exit-notification socket and pipes to that orted.
+  static let forkLock = NSLock()
 
   /// Runs `body` while no other exclusive subprocess runs in this process.
   public static func withExclusiveAccess<R>(_ body: () throws -> R) rethrows -> R {
@@ -104,6 +108,8 @@ public func runProcess(
 
   let start = Date()
   do {
+    SubprocessLock.forkLock.lock()
+    defer { SubprocessLock.forkLock.unlock() }
     try process.run()
   } catch {
     throw ProcessFailure.launchFailed(command: command, reason: "\(error)")
@@ -114,15 +120,17 @@ public func runProcess(
   out.drain(outPipe.fileHandleForReading, group: readers)
   err.drain(errPipe.fileHandleForReading, group: readers)
 
-  var timedOut = false
-  if exited.wait(timeout: .now() + timeout) == .timedOut {
-    timedOut = true
-    let group = -process.processIdentifier  // the child leads its own process group
+  let pid = process.processIdentifier
+  var status = waitForExit(process, pid: pid, exited: exited, seconds: timeout)
+  let timedOut = status == nil
+  if timedOut {
+    let group = -pid  // the child leads its own process group
     kill(group, SIGTERM)
     // mpirun needs about 3 s to take its ranks down (they run in their own groups).
-    if exited.wait(timeout: .now() + 10) == .timedOut {
+    status = waitForExit(process, pid: pid, exited: exited, seconds: 10)
+    if status == nil {
       kill(group, SIGKILL)
-      exited.wait()
+      status = waitForExit(process, pid: pid, exited: exited, seconds: 10)
     }
   }
   // Grandchildren outside the group could keep the pipes open: do not wait forever.
@@ -131,10 +139,45 @@ public func runProcess(
   if timedOut {
     throw ProcessFailure.timedOut(command: command, seconds: timeout, stdout: out.text, stderr: err.text)
   }
+  return ProcessResult(exitCode: status ?? 128 + SIGKILL, stdout: out.text, stderr: err.text,
+                       seconds: seconds, command: command)
+}
+
+/// Waits up to `seconds` for the child to exit; returns its exit code (128 + signal when
+/// signalled) or nil on timeout.
+///
+/// Foundation learns of a child's exit from EOF on a socket the child inherits. Any other
+/// process that inherited that socket (an `orted` forked by a singleton MPI_Init while the
+/// spawn was in progress) keeps Foundation waiting forever, so this also reaps the child
+/// itself with waitpid(WNOHANG) and uses whichever answer comes first.
+private func waitForExit(_ process: Process, pid: pid_t, exited: DispatchSemaphore, seconds: Double) -> Int32? {
+  let deadline = Date().addingTimeInterval(seconds)
+  while true {
+    if exited.wait(timeout: .now() + 0.01) == .success {
+      exited.signal()  // keep it signalled for later calls
+      return foundationStatus(process)
+    }
+    var raw: Int32 = 0
+    let r = waitpid(pid, &raw, WNOHANG)
+    if r == pid {
+      let signal = raw & 0x7f
+      return signal == 0 ? (raw >> 8) & 0xff : 128 + signal
+    }
+    if r == -1 && errno == ECHILD {
+      // Foundation reaped it and is about to report: give it a moment.
+      if exited.wait(timeout: .now() + 5) == .success {
+        exited.signal()
+        return foundationStatus(process)
+      }
+      return 128 + SIGKILL  // unknown status; should not happen
+    }
+    if Date() >= deadline { return nil }
+  }
+}
+
+private func foundationStatus(_ process: Process) -> Int32 {
   let status = process.terminationStatus
-  let code = process.terminationReason == .uncaughtSignal ? 128 + status : status
-  return ProcessResult(exitCode: code, stdout: out.text, stderr: err.text, seconds: seconds,
-                       command: command)
+  return process.terminationReason == .uncaughtSignal ? 128 + status : status
 }
 
 /// Collects a pipe's bytes on a background queue.

@@ -42,7 +42,7 @@ func terminate(runError error: any Error) -> Never {
   let world = Communicator.world
   let rank = initialized ? world.rank : launcherRank
   if initialized, code == .internalFailure, world.size > 1 {
-    printError("macroopt: error on rank \(rank) of \(world.size): \(message)")
+    printError("macroopt: error on rank \(rank) of \(world.size): \(message.isEmpty ? "\(code)" : message)")
     world.abort(code: code.rawValue)
   }
   if rank == 0, !message.isEmpty {

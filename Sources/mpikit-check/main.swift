@@ -7,7 +7,8 @@
 // All values are small integers or dyadic fractions, so every sum is exact.
 // `--inject-failure` makes the last rank fail one check (tests use it to see that the
 // failure path is reported); `--hang` makes the last rank sleep for ten minutes (tests use
-// it to see that a hung job is killed on timeout).
+// it to see that a hung job is killed on timeout); `--bench` also times ring exchanges
+// (isend/irecv/waitAll with reused buffers) and an 8-double allreduce, printed by rank 0.
 import Foundation
 import MPIKit
 
@@ -131,6 +132,27 @@ do {
   }
   if CommandLine.arguments.contains("--hang"), r == p - 1 {
     Thread.sleep(forTimeInterval: 600)
+  }
+
+  if CommandLine.arguments.contains("--bench") {
+    for doubles in [8, 1024] {
+      let out = MessageBuffer(count: doubles), inb = MessageBuffer(count: doubles)
+      let rounds = 20_000
+      try comm.barrier()
+      let t0 = MPIEnvironment.wtime()
+      for _ in 0..<rounds {
+        let a = try comm.irecv(into: inb, count: doubles, from: left, tag: 1)
+        let b = try comm.isend(out, count: doubles, to: right, tag: 1)
+        try Request.waitAll([a, b])
+      }
+      let perRound = try comm.allreduce((MPIEnvironment.wtime() - t0) / Double(rounds), .max)
+      if r == 0 { print("bench: ring exchange of \(doubles) doubles: \(perRound * 1e6) us/round") }
+    }
+    var xs = [Double](repeating: 1, count: 8)
+    let t1 = MPIEnvironment.wtime()
+    for _ in 0..<20_000 { try comm.allreduce(inPlace: &xs, .max) }
+    let perCall = try comm.allreduce((MPIEnvironment.wtime() - t1) / 20_000, .max)
+    if r == 0 { print("bench: allreduce of 8 doubles: \(perCall * 1e6) us") }
   }
 
   try comm.barrier()

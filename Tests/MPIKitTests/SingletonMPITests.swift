@@ -1,11 +1,12 @@
 import Foundation
 import Testing
 @testable import MPIKit
+import _TestSupport
 
 /// In-process tests on a singleton MPI (no mpirun): world size 1. MPI is initialised once
 /// per process (initialize() is idempotent) and never finalised here.
 @Suite(.serialized) struct SingletonMPITests {
-  init() throws { try MPIEnvironment.initialize() }
+  init() throws { try SingletonMPI.initialize() }
 
   @Test func worldIsOneRank() throws {
     #expect(MPIEnvironment.isInitialized)
