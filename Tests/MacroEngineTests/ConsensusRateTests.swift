@@ -3,6 +3,7 @@ import Testing
 import MacroCore
 import MacroEngine
 import MPIKit
+import _TestSupport
 
 /// With α = 0 (agents frozen), σ follows σ ← Wσ exactly and θ (newton mode) tracks θ*(σ_i),
 /// so their RMS consensus errors contract per round at the mixing rate ρ(W) — the
@@ -21,7 +22,7 @@ import MPIKit
 
   @Test(arguments: cases)
   func errorsContractAtTheMixingRate(_ c: Case) throws {
-    try MPIEnvironment.initialize()
+    try SingletonMPI.initialize()
     var cfg = RunConfig.default
     cfg.agents.count = c.n
     cfg.graph.kind = c.kind

@@ -64,12 +64,11 @@ extension ExpFamily {
     out: UnsafeMutablePointer<Double>, workspace ws: ExpFamilyWorkspace
   ) {
     let B = blockSize, Q = q, m = self.m, M2 = momentCount, P = packedCount, lam = lambda
-    psi.withUnsafeBufferPointer { ps in
+    do {
       gramCoefficients.withUnsafeBufferPointer { cc in
         ws.moments.withUnsafeMutableBufferPointer { mo in
           ws.packed.withUnsafeMutableBufferPointer { pk in
-            BLAS.dgemm(.none, .none, m: B, n: M2, k: Q, alpha: 1, a: pi, lda: Q,
-                       b: ps.baseAddress!, ldb: M2, beta: 0, c: mo.baseAddress!, ldc: M2)
+            computeMoments(pi: pi, out: mo.baseAddress!, workspace: ws)
             BLAS.dgemm(.none, .none, m: B, n: P, k: M2, alpha: 1, a: mo.baseAddress!, lda: M2,
                        b: cc.baseAddress!, ldb: P, beta: 0, c: pk.baseAddress!, ldc: P)
             for b in 0..<count {

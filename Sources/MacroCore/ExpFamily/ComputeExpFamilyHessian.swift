@@ -19,12 +19,11 @@ extension ExpFamily {
                  b: ph.baseAddress!, ldb: m, beta: 0, c: pi, ldc: Q)
     }
     normalizeRows(pi, count: count, logPartition: logPartition)
-    psi.withUnsafeBufferPointer { ps in
+    do {
       gramCoefficients.withUnsafeBufferPointer { cc in
         ws.moments.withUnsafeMutableBufferPointer { mo in
           ws.packed.withUnsafeMutableBufferPointer { pk in
-            BLAS.dgemm(.none, .none, m: B, n: M2, k: Q, alpha: 1, a: pi, lda: Q,
-                       b: ps.baseAddress!, ldb: M2, beta: 0, c: mo.baseAddress!, ldc: M2)
+            computeMoments(pi: pi, out: mo.baseAddress!, workspace: ws)
             BLAS.dgemm(.none, .none, m: B, n: P, k: M2, alpha: 1, a: mo.baseAddress!, lda: M2,
                        b: cc.baseAddress!, ldb: P, beta: 0, c: pk.baseAddress!, ldc: P)
             meanColumns.withUnsafeBufferPointer { mc in
@@ -41,6 +40,53 @@ extension ExpFamily {
                     h[l * m + k] = v
                     col += 1
                   }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// The moments πᵀΨ of a block (B×M2): for d = 2 by sum factorization, L2ᵀ Π_b L2 per
+  /// agent as two batched DGEMMs (2 n_q² J + 2 n_q J² flops instead of 2 n_q² M2); otherwise
+  /// one DGEMM π Ψ. Every BLAS call has fixed shapes (B·n_q rows, B·J columns), so a row's
+  /// bits do not depend on its position in the block. Local.
+  public func computeMoments(pi: UnsafePointer<Double>, out: UnsafeMutablePointer<Double>,
+                             workspace ws: ExpFamilyWorkspace) {
+    let B = blockSize, Q = q, M2 = momentCount
+    guard usesSumFactorization else {
+      psi.withUnsafeBufferPointer { ps in
+        BLAS.dgemm(.none, .none, m: B, n: M2, k: Q, alpha: 1, a: pi, lda: Q,
+                   b: ps.baseAddress!, ldb: M2, beta: 0, c: out, ldc: M2)
+      }
+      return
+    }
+    let n = quadrature.nodesPerAxis, J = 2 * basis.degree + 1, BJ = B * J
+    tensorTable.withUnsafeBufferPointer { L in
+      ws.stage1.withUnsafeMutableBufferPointer { s1 in
+        ws.stage1T.withUnsafeMutableBufferPointer { s1t in
+          ws.stage2.withUnsafeMutableBufferPointer { s2 in
+            // T[(b,q1), c] = Σ_q2 π_b[q1, q2] L[q2, c]
+            BLAS.dgemm(.none, .none, m: B * n, n: J, k: n, alpha: 1, a: pi, lda: n,
+                       b: L.baseAddress!, ldb: J, beta: 0, c: s1.baseAddress!, ldc: J)
+            // Tᵀ layout: X[q1, (b, c)]
+            for b in 0..<B {
+              for q1 in 0..<n {
+                let src = s1.baseAddress! + (b * n + q1) * J, dst = s1t.baseAddress! + q1 * BJ + b * J
+                for c in 0..<J { dst[c] = src[c] }
+              }
+            }
+            // O[a, (b, c)] = Σ_q1 L[q1, a] X[q1, (b, c)]
+            BLAS.dgemm(.transpose, .none, m: J, n: BJ, k: n, alpha: 1, a: L.baseAddress!, lda: J,
+                       b: s1t.baseAddress!, ldb: BJ, beta: 0, c: s2.baseAddress!, ldc: BJ)
+            tensorPositions.withUnsafeBufferPointer { pos in
+              for b in 0..<B {
+                let o = out + b * M2
+                for r in 0..<M2 {
+                  let p = pos[r], a = p / J, c = p - a * J
+                  o[r] = s2[a * BJ + b * J + c]
                 }
               }
             }

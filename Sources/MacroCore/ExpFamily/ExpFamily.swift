@@ -36,6 +36,13 @@ public final class ExpFamily: Sendable {
   /// Column of ψ that equals φ_k (φ ⊂ ψ with the same normalization).
   public let meanColumns: [Int]
 
+  /// Sum factorization of the moments for d = 2 (DESIGN §2): the 1-D table of p̂_0…p̂_2K at
+  /// the n_q nodes (n_q × J, J = 2K+1), and for each ψ_r = p̂_a ⊗ p̂_c its position a·J + c in
+  /// the J×J array L2ᵀ Π L2. Empty for d ≠ 2 (the plain π Ψ DGEMM is used there).
+  public let tensorTable: [Double]
+  public let tensorPositions: [Int]
+  public var usesSumFactorization: Bool { !tensorTable.isEmpty }
+
   public var momentCount: Int { momentBasis.count }
   public var packedCount: Int { m * (m + 1) / 2 }
 
@@ -76,12 +83,26 @@ public final class ExpFamily: Sendable {
       }
     }
     gramCoefficients = c
+    if d == 2 {
+      let J = 2 * K + 1
+      var table = [Double](repeating: 0, count: nq * J)
+      let nodes = GaussLegendre(nodes: nq).nodes1D
+      table.withUnsafeMutableBufferPointer { tp in
+        for j in 0..<nq { Legendre1D.evaluate(nodes[j], degree: 2 * K, values: tp.baseAddress! + j * J, derivatives: nil) }
+      }
+      tensorTable = table
+      tensorPositions = (0..<md.count).map { r in md.exponents[r * 2] * J + md.exponents[r * 2 + 1] }
+    } else {
+      tensorTable = []
+      tensorPositions = []
+    }
   }
 
   init(copying f: ExpFamily, blockSize b: Int) {
     basis = f.basis; quadrature = f.quadrature; lambda = f.lambda; blockSize = b
     m = f.m; q = f.q; phi = f.phi; logWeights = f.logWeights; momentBasis = f.momentBasis
     psi = f.psi; gramCoefficients = f.gramCoefficients; meanColumns = f.meanColumns
+    tensorTable = f.tensorTable; tensorPositions = f.tensorPositions
   }
 
   public func makeWorkspace() -> ExpFamilyWorkspace { ExpFamilyWorkspace(self) }
@@ -98,11 +119,20 @@ public final class ExpFamilyWorkspace {
   var moments: [Double]
   /// B×P packed Gram.
   var packed: [Double]
+  /// Sum-factorization scratch (d = 2): B·n_q×J, n_q×B·J and J×B·J.
+  var stage1: [Double]
+  var stage1T: [Double]
+  var stage2: [Double]
   init(_ f: ExpFamily) {
     blockSize = f.blockSize
     z = [Double](repeating: 0, count: f.blockSize * f.q)
     t = z
     moments = [Double](repeating: 0, count: f.blockSize * f.momentCount)
     packed = [Double](repeating: 0, count: f.blockSize * f.packedCount)
+    let n = f.quadrature.nodesPerAxis, J = 2 * f.basis.degree + 1
+    let big = f.usesSumFactorization ? f.blockSize * n * J : 0
+    stage1 = [Double](repeating: 0, count: big)
+    stage1T = stage1
+    stage2 = [Double](repeating: 0, count: f.usesSumFactorization ? f.blockSize * J * J : 0)
   }
 }
