@@ -113,38 +113,41 @@ public final class DistributedEngine {
     let n = state.ownedCount, m = state.m, d = state.dimension
     let N = Double(sc.config.agents.count)
     let alpha = sc.config.run.alpha
-    // Pass 1: sums.
-    var sums = [Double](repeating: 0, count: 3 * m + 3)
+    // Pass 1: sums (reproducible: the same bits for any rank count), and max |θ_i|.
+    let lo = plan.ownedRange.lowerBound
     var maxTheta = 0.0
     for i in 0..<n {
       var th2 = 0.0
-      for k in 0..<m {
-        sums[k] += state.phiX[i * m + k]
-        sums[m + k] += state.sigma[i * m + k]
-        sums[2 * m + k] += state.theta[i * m + k]
-        th2 += state.theta[i * m + k] * state.theta[i * m + k]
-      }
-      maxTheta = max(maxTheta, th2.squareRoot())
-      var onBoundary = false, finite = true
-      for k in 0..<d {
-        let xv = state.x[i * d + k]
-        if abs(xv) >= 1 { onBoundary = true }
-        if !xv.isFinite { finite = false }
-      }
-      for k in 0..<m where !(state.sigma[i * m + k].isFinite && state.theta[i * m + k].isFinite && state.v[i * m + k].isFinite) {
-        finite = false
-      }
-      if onBoundary { sums[3 * m + 1] += 1 }
-      if !finite { sums[3 * m + 2] += 1; maxTheta = .infinity }
-      state.x.withUnsafeBufferPointer { xp in
-        state.x0.withUnsafeBufferPointer { x0p in
-          sums[3 * m] += pr.motion.value(x: xp.baseAddress! + i * d, x0: x0p.baseAddress! + i * d, dimension: d)
-        }
-      }
+      for k in 0..<m { th2 += state.theta[i * m + k] * state.theta[i * m + k] }
+      maxTheta = max(maxTheta, th2.squareRoot().isNaN ? .infinity : th2.squareRoot())
     }
     let total: [Double], maxT: Double
     do {
-      total = try comm.allreduce(sums, .sum)
+      total = try ReproducibleSum(width: 3 * m + 3, blockSize: partition.blockSize, agentCount: sc.config.agents.count)
+        .sum(ownedRange: plan.ownedRange, comm: comm) { id, acc in
+          let i = id - lo
+          for k in 0..<m {
+            acc[k] += state.phiX[i * m + k]
+            acc[m + k] += state.sigma[i * m + k]
+            acc[2 * m + k] += state.theta[i * m + k]
+          }
+          var onBoundary = false, finite = true
+          for k in 0..<d {
+            let xv = state.x[i * d + k]
+            if abs(xv) >= 1 { onBoundary = true }
+            if !xv.isFinite { finite = false }
+          }
+          for k in 0..<m where !(state.sigma[i * m + k].isFinite && state.theta[i * m + k].isFinite && state.v[i * m + k].isFinite) {
+            finite = false
+          }
+          if onBoundary { acc[3 * m + 1] += 1 }
+          if !finite { acc[3 * m + 2] += 1 }
+          state.x.withUnsafeBufferPointer { xp in
+            state.x0.withUnsafeBufferPointer { x0p in
+              acc[3 * m] += pr.motion.value(x: xp.baseAddress! + i * d, x0: x0p.baseAddress! + i * d, dimension: d)
+            }
+          }
+        }
       maxT = try comm.allreduce(maxTheta, .max)
     } catch { throw .mpi(error) }
     let nonfinite = Int(total[3 * m + 2])
@@ -165,7 +168,6 @@ public final class DistributedEngine {
     let U = pr.upperValue(sol.point)
     checkQuadrature(thetaStar: sol.point.theta, round: round)
     // Pass 2: spreads and directions.
-    var loc = [Double](repeating: 0, count: 5)
     var exact = [Double](repeating: 0, count: n * d), mine = exact
     state.x.withUnsafeBufferPointer { xp in
       state.x0.withUnsafeBufferPointer { x0p in
@@ -181,22 +183,25 @@ public final class DistributedEngine {
         }
       }
     }
-    for i in 0..<n {
-      for k in 0..<m {
-        let ds = state.sigma[i * m + k] - sigmaBar[k], dt = state.theta[i * m + k] - thetaBar[k]
-        loc[0] += ds * ds
-        loc[1] += dt * dt
-      }
-      for k in 0..<d {
-        let j = i * d + k
-        let gmap = (state.x[j] - projectToBox(state.x[j] - alpha * exact[j])) / (alpha == 0 ? 1 : alpha)
-        loc[2] += gmap * gmap
-        loc[3] += (mine[j] - exact[j]) * (mine[j] - exact[j])
-        loc[4] += exact[j] * exact[j]
-      }
-    }
     let tot: [Double]
-    do { tot = try comm.allreduce(loc, .sum) } catch { throw .mpi(error) }
+    do {
+      tot = try ReproducibleSum(width: 5, blockSize: partition.blockSize, agentCount: sc.config.agents.count)
+        .sum(ownedRange: plan.ownedRange, comm: comm) { id, acc in
+          let i = id - lo
+          for k in 0..<m {
+            let ds = state.sigma[i * m + k] - sigmaBar[k], dt = state.theta[i * m + k] - thetaBar[k]
+            acc[0] += ds * ds
+            acc[1] += dt * dt
+          }
+          for k in 0..<d {
+            let j = i * d + k
+            let gmap = (state.x[j] - projectToBox(state.x[j] - alpha * exact[j])) / (alpha == 0 ? 1 : alpha)
+            acc[2] += gmap * gmap
+            acc[3] += (mine[j] - exact[j]) * (mine[j] - exact[j])
+            acc[4] += exact[j] * exact[j]
+          }
+        }
+    } catch { throw .mpi(error) }
     var tse = 0.0
     for k in 0..<m { tse += (sol.point.theta[k] - thetaBar[k]) * (sol.point.theta[k] - thetaBar[k]) }
     return DiagnosticRecord(

@@ -44,7 +44,7 @@ import MacroCore
     algorithm = "distributed"
     rounds = 3000
     warmup = 300
-    alpha = 0.001
+    alpha = 0.0002
     cg_iterations = 2
     diag_every = 50
 

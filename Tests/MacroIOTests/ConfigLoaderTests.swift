@@ -52,7 +52,7 @@ let designKeys: [(String, [String])] = [
     #expect(c.target.weights == [0.3, 0.3, 0.4])
     #expect(c.target.means == [[-0.45, -0.4], [0.5, -0.35], [0.05, 0.5]])
     #expect(c.target.covariances[1] == [[0.03, -0.01], [-0.01, 0.05]])
-    #expect(c.run.alpha == 0.001 && c.run.rounds == 3000 && c.run.warmup == 300)
+    #expect(c.run.alpha == 2e-4 && c.run.rounds == 3000 && c.run.warmup == 300)
     #expect(c.run.cgIterations == 2 && c.run.diagEvery == 50)
     #expect(c.output.dir == "run" && c.output.checkpointEvery == 500 && c.output.keepCheckpoints == 2)
     #expect(c.output.snapshotEvery == 0 && c.output.checkpointSeconds == 0)
@@ -140,7 +140,7 @@ let designKeys: [(String, [String])] = [
   }
 
   @Test func messageFormatOfTheBrief() {
-    #expect(parseError("[run]\nalpha = -1.0")?.description == "run.alpha = -1.0: must be > 0 and finite")
+    #expect(parseError("[run]\nalpha = -1.0")?.description == "run.alpha = -1.0: must be >= 0 and finite")
   }
 
   /// Each out-of-range value is refused with its key; the message shows the value.
@@ -415,7 +415,7 @@ let designKeys: [(String, [String])] = [
 
   @Test func overrideRangeErrorsAreValidatedLikeTheFile() {
     #expect(parseError("", overrides: ["run.alpha=-1.0"])?.description
-      == "run.alpha = -1.0: must be > 0 and finite")
+      == "run.alpha = -1.0: must be >= 0 and finite")
     #expect(parseError("", overrides: ["run.warmup=5000"])?.key == "run.warmup")
   }
 }

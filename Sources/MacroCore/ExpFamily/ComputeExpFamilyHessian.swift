@@ -122,9 +122,15 @@ extension ExpFamily {
       for b in 0..<count {
         let row = z + b * Q
         var mx = -Double.infinity
-        for j in 0..<Q { let v = row[j] + lw[j]; row[j] = v; if v > mx { mx = v } }
+        for j in 0..<Q { let v = row[j] + lw[j]; row[j] = v; mx = max(mx, v) }
+        if !mx.isFinite {  // non-finite θ: propagate NaN (caught by the diagnostics)
+          for j in 0..<Q { row[j] = .nan }
+          logPartition[b] = .nan
+          continue
+        }
+        for j in 0..<Q { row[j] = exp(row[j] - mx) }
         var s = 0.0
-        for j in 0..<Q { let e = exp(row[j] - mx); row[j] = e; s += e }
+        for j in 0..<Q { s += row[j] }
         let inv = 1 / s
         for j in 0..<Q { row[j] *= inv }
         logPartition[b] = mx + log(s)

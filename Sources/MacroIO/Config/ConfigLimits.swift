@@ -29,7 +29,7 @@ public enum ConfigLimits {
   // [run]
   public static let rounds = 1...1_000_000_000
   public static let warmup = 0...1_000_000_000  // and <= run.rounds
-  public static let alpha = DoubleRule.positive
+  public static let alpha = DoubleRule.nonNegative  // 0 = agents frozen (pure estimation)
   public static let cgIterations = 1...1000
   public static let diagEvery = 1...1_000_000_000
   // [output]
