@@ -1,7 +1,9 @@
 // RawHDF5Error: HDF5 return codes turned into typed errors (the PetscCallMPI idea for HDF5).
 import CHDF5
+import Foundation
 
-/// An HDF5 call failed. `detail` is HDF5's own error stack (innermost last), e.g.
+/// An HDF5 call failed. `detail` is HDF5's own error stack (the API call, then the two
+/// innermost entries), e.g.
 /// "H5Fopen: unable to open file; H5FD_open: truncated file: eof = 100, ...".
 public struct HDF5Error: Error, CustomStringConvertible, Sendable {
   /// The HDF5 function that failed and what it was doing ("H5Fcreate run/x.h5").
@@ -21,7 +23,9 @@ enum RawHDF5 {
       p.withMemoryRebound(to: CChar.self) { chdf5_error_text($0.baseAddress, $0.count) }
     }
     let end = buffer.firstIndex(of: 0) ?? buffer.count
-    return String(decoding: buffer[..<end], as: UTF8.self)
+    // The API call and the innermost two entries say what happened; drop the middle.
+    let parts = String(decoding: buffer[..<end], as: UTF8.self).components(separatedBy: "; ")
+    return parts.count <= 4 ? parts.joined(separator: "; ") : ([parts[0], "…"] + parts.suffix(2)).joined(separator: "; ")
   }
 
   /// Throws if `rc` is negative (herr_t / htri_t convention).
