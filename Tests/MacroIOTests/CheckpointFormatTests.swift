@@ -95,7 +95,7 @@ func withHDF5<R>(_ body: () throws -> R) rethrows -> R {
     do {
       _ = try H5File.open(path: dir + "/junk.h5", comm: nil)
       Issue.record("opened a non-HDF5 file")
-    } catch {
+    } catch let error as HDF5Error {
       #expect(error.call.hasPrefix("H5Fopen"))
       #expect(error.detail.contains("signature") || error.detail.contains("unable to open"), "\(error)")
     }
