@@ -11,5 +11,5 @@ struct MacroOpt: ParsableCommand {
 
       \(MacroExit.helpTable)
       """,
-    subcommands: [Run.self, Check.self, Bench.self, Info.self])
+    subcommands: [Run.self, Resume.self, Check.self, Bench.self, Info.self, BenchCheckpoint.self])
 }

@@ -1,5 +1,7 @@
-// `macroopt run [CONFIG]`: a distributed (or centralized) run.
+// `macroopt run [CONFIG]`: a distributed (or centralized) run, optionally continuing from
+// the newest valid checkpoint of its output directory (`--resume auto`).
 import ArgumentParser
+import CShims
 import Foundation
 import MPIKit
 import MacroCore
@@ -7,7 +9,15 @@ import MacroIO
 
 struct Run: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Run a scenario (the embedded default scenario when no config is given).")
+    abstract: "Run a scenario (the embedded default scenario when no config is given).",
+    discussion: """
+      Checkpoints go to OUT/checkpoints/round-NNNNNNNN.h5 (output.checkpoint_every rounds, \
+      output.checkpoint_seconds wall seconds, and at the end). On SIGUSR1 or SIGTERM the ranks \
+      write a checkpoint at the next round boundary and exit with code 85. With --resume auto \
+      the run continues from the newest valid checkpoint whose configuration matches (older \
+      ones when newer ones are refused), starts at round 0 when there is none, and exits 0 at \
+      once when the checkpoint is already at run.rounds.
+      """)
 
   @Argument(help: "The TOML configuration file (optional).")
   var config: String?
@@ -18,25 +28,43 @@ struct Run: ParsableCommand {
   @Option(help: "Output directory (overrides output.dir).")
   var output: String?
 
+  @Option(help: ArgumentHelp("Continue from the newest valid checkpoint in the output directory ('auto').", valueName: "auto"))
+  var resume: String?
+
   @Flag(inversion: .prefixedNo, help: "Progress line on rank 0 (default: when stderr is a terminal).")
   var progress: Bool = isatty(2) != 0
+
+  func validate() throws {
+    if let resume, resume != "auto" { throw ValidationError("--resume takes 'auto' (got '\(resume)'); to continue from a file use `macroopt resume FILE`") }
+  }
 
   func run() throws {
     let world = Communicator.world
     var c = try options.load(path: config, comm: world)
     if let output { c.output.dir = output }
     let driver = RunDriver(config: c, comm: world, outputDir: c.output.dir)
+    if resume == "auto" { driver.resume = .auto }
+    try Self.execute(driver, progress: progress)
+  }
+
+  /// Installs the signal flag, runs the driver, prints the result on rank 0, and throws the
+  /// exit code of a run that did not finish (3 diverged, 85 checkpointed on a signal).
+  /// Collective over the driver's communicator.
+  static func execute(_ driver: RunDriver, progress: Bool) throws {
+    cshims_install_signal_flag()
+    driver.signalFlag = { cshims_signal_flag() }
+    let c = driver.config, world = driver.comm
     if progress {
       driver.progress = { line in FileHandle.standardError.write(Data(("\r" + line + "   ").utf8)) }
     }
     let (status, summary) = try driver.run()
-    if world.rank == 0 {
+    if world.rank == 0, !driver.alreadyComplete {
       if progress { FileHandle.standardError.write(Data("\n".utf8)) }
       let f0 = summary["F_initial"].map { "\($0.serialized())" } ?? "?"
       let f1 = summary["F_final"].map { "\($0.serialized())" } ?? "?"
       let rate = summary["agent_rounds_per_second"].map { $0.serialized() } ?? "?"
       print("macroopt: \(c.run.algorithm.rawValue) run of \(c.agents.count) agents on \(world.size) rank(s): F \(f0) -> \(f1), \(rate) agent-rounds/s")
-      print("macroopt: results in \(c.output.dir)/ (summary.json, diagnostics.jsonl); plot with: scripts/plot \(c.output.dir)")
+      print("macroopt: results in \(driver.outputDir)/ (summary.json, diagnostics.jsonl); plot with: scripts/plot \(driver.outputDir)")
     }
     if status != .done { throw MacroExit(rawValue: status.rawValue) ?? .internalFailure }
   }

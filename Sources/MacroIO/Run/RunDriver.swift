@@ -34,6 +34,29 @@ public final class RunDriver {
   /// Printed by rank 0 (progress, warnings, the timer table). Default: stderr/stdout.
   public var log: (String) -> Void = { print($0) }
   public var progress: ((String) -> Void)? = nil
+  /// Where the state comes from (`run --resume auto`, `resume FILE`).
+  public var resume: ResumeMode = .none
+  /// Polled at every round boundary (the CLI passes the CShims signal flag); nonzero =
+  /// a caught signal number: checkpoint and stop with ``RunStatus/checkpointedOnSignal``.
+  public var signalFlag: () -> Int32 = { 0 }
+  /// The checkpoint the run continued from (after ``run()``).
+  public private(set) var resumedFrom: String? = nil
+  /// True when ``run()`` found the run already complete (checkpoint round ≥ run.rounds)
+  /// and did nothing.
+  public private(set) var alreadyComplete = false
+  /// The last checkpoint written (after ``run()``).
+  public private(set) var lastCheckpoint: String? = nil
+
+  /// The source of a run's initial state.
+  public enum ResumeMode: Sendable, Equatable {
+    /// Start at round 0.
+    case none
+    /// The newest valid checkpoint in `OUT/checkpoints` whose resume hash matches the
+    /// config; older ones when newer ones are refused; round 0 when there is none.
+    case auto
+    /// This checkpoint (the config is expected to come from it); refusal is an error.
+    case file(String)
+  }
 
   public init(config: RunConfig, comm: Communicator, outputDir: String) {
     self.config = config
@@ -58,6 +81,46 @@ public final class RunDriver {
     }
     let all = (try? comm.allreduce(ok, .min)) ?? 0
     if all < 1 { throw .output("output.dir = \"\(outputDir)\": cannot create or write the directory \(reason)") }
+  }
+
+  /// The partition of the engine for this config and communicator (what a checkpoint is read for).
+  func makePartition() throws(RunError) -> Partition {
+    do { return try Partition(agentCount: config.agents.count, rankCount: comm.size, blockSize: Scenario.blockSize) } catch {
+      throw .setup("partition: \(error)")
+    }
+  }
+
+  /// Loads the checkpoint `resume` asks for (nil: start fresh). `.file` refusals throw;
+  /// `.auto` falls back to older checkpoints and says so. Collective over `comm`.
+  func loadCheckpoint() throws(RunError) -> (header: CheckpointHeader, rows: CheckpointRows, path: String)? {
+    switch resume {
+    case .none:
+      return nil
+    case .file(let path):
+      do {
+        let l = try CheckpointReader.load(path: path, expect: .init(config: config, matchConfig: false), partition: try makePartition(), comm: comm)
+        resumedFrom = path
+        if isRoot { log("macroopt: resuming from \(path) at round \(l.header.round) (written by \(l.header.ranksWritten) rank(s), read by \(comm.size))") }
+        return (l.header, l.rows, path)
+      } catch { throw .setup("\(error)") }
+    case .auto:
+      let dir = CheckpointFormat.directory(outputDir: outputDir)
+      var listing = isRoot ? CheckpointDirectory.list(dir).map(\.path).joined(separator: "\n") : ""
+      do { listing = try comm.broadcast(string: listing, root: 0) } catch { throw .engine("\(error)") }
+      let candidates = listing.split(separator: "\n").map(String.init)
+      for (i, path) in candidates.enumerated() {
+        do {
+          let l = try CheckpointReader.load(path: path, expect: .init(config: config, matchConfig: true), partition: try makePartition(), comm: comm)
+          resumedFrom = path
+          if isRoot { log("macroopt: resuming from \(path) at round \(l.header.round) (written by \(l.header.ranksWritten) rank(s), read by \(comm.size))") }
+          return (l.header, l.rows, path)
+        } catch {
+          if isRoot { log("macroopt: warning: \(error); " + (i + 1 < candidates.count ? "falling back to the previous checkpoint" : "no older checkpoint")) }
+        }
+      }
+      if isRoot { log("macroopt: " + (candidates.isEmpty ? "no checkpoint in \(dir)" : "no valid checkpoint in \(dir)") + ": starting from round 0") }
+      return nil
+    }
   }
 
   /// Reads the files a config refers to (same on every rank), builds the scenario.
@@ -87,6 +150,19 @@ public final class RunDriver {
   public func run() throws(RunError) -> (RunStatus, JSONValue) {
     try prepareOutput()
     let t0 = MonotonicClock.seconds()
+    // Resume: read and validate the checkpoint before the (expensive) scenario setup, for
+    // the partition the engine will use, so a complete run stops at once.
+    let readStart = MonotonicClock.seconds()
+    let loaded = try loadCheckpoint()
+    let readSeconds = MonotonicClock.seconds() - readStart
+    if let l = loaded, l.header.round >= config.run.rounds {
+      alreadyComplete = true
+      if isRoot { log("macroopt: run already complete: checkpoint \(l.path) is at round \(l.header.round) and run.rounds = \(config.run.rounds); nothing to do") }
+      let existing = isRoot ? ((try? String(contentsOfFile: outputDir + "/summary.json", encoding: .utf8)) ?? "") : ""
+      return (.done, .object([("status", .int(0)), ("rounds", .int(l.header.round)), ("already_complete", .bool(true)),
+                              ("F_initial", .number(l.header.fInitial)), ("summary_json", .string(existing))]))
+    }
+    let partition = try makePartition()
     let scenario = try Self.makeScenario(config)
     var warnings: [String] = []
     var sc = scenario
@@ -102,23 +178,34 @@ public final class RunDriver {
     }
     if isRoot { for w in warnings { log(w) } }
     if config.run.algorithm == .centralized {
+      if resume != .none { throw .setup("checkpoints and resume need run.algorithm = \"distributed\"") }
       return try runCentralized(scenario: sc, start: t0, warnings: warnings)
     }
     let engine: DistributedEngine
     do { engine = try DistributedEngine(scenario: sc, comm: comm) } catch { throw .engine("\(error)") }
-    let writer = try openDiagnostics()
+    if let l = loaded {
+      precondition(engine.partition == partition, "RunDriver: the engine's partition differs from the one the checkpoint was read for")
+      engine.restore(round: l.header.round, x: l.rows.x, x0: l.rows.x0, sigma: l.rows.sigma, theta: l.rows.theta, v: l.rows.v)
+      engine.timers.add(.checkpoint, readSeconds)
+    }
+    let writer = try openDiagnostics(keepThrough: loaded?.header.round)
     defer { try? writer?.close() }
     var first: DiagnosticRecord
     do { first = try engine.diagnostics() } catch { throw .engine("\(error)") }
-    try emit(first, writer)
+    if loaded == nil { try emit(first, writer) }
+    let fInitial = loaded?.header.fInitial ?? first.cost
+    let startRound = engine.round
     var last = first
     let rounds = config.run.rounds, every = max(1, config.run.diagEvery)
+    var schedule = CheckpointSchedule(every: config.output.checkpointEvery, seconds: config.output.checkpointSeconds)
     let loopStart = MonotonicClock.seconds()
     var status = RunStatus.done
     while engine.round < rounds {
       do { try engine.step() } catch { throw .engine("\(error)") }
+      var haveLast = false
       if engine.round % every == 0 || engine.round == rounds {
         do { last = try engine.diagnostics() } catch { throw .engine("\(error)") }
+        haveLast = true
         try emit(last, writer)
         if let w = engine.quadratureWarning, !warnings.contains(w) { warnings.append(w); if isRoot { log(w) } }
         if last.nonfinite > 0 {
@@ -126,9 +213,38 @@ public final class RunDriver {
           if isRoot { log("error: non-finite state at round \(engine.round) (\(last.nonfinite) agents): diverged; lower run.alpha or lower.gamma") }
           break
         }
+      }
+      let decision: CheckpointSchedule.Decision
+      do { decision = try schedule.decide(round: engine.round, finalRound: rounds, signal: signalFlag(), comm: comm) } catch {
+        throw .engine("\(error)")
+      }
+      if decision.write {
+        let tw = MonotonicClock.seconds()
+        do {
+          lastCheckpoint = try CheckpointWriter.write(engine: engine, config: config, fInitial: fInitial, outputDir: outputDir,
+                                                      keep: config.output.keepCheckpoints)
+        } catch where error.kind == .nonFinite {
+          status = .diverged
+          if isRoot { log("error: non-finite state at round \(engine.round): diverged; no checkpoint written (the last good one is kept); lower run.alpha or lower.gamma") }
+          break
+        } catch {
+          throw .output("\(error); the run stopped at round \(engine.round) (older checkpoints are intact)")
+        }
+        engine.timers.add(.checkpoint, MonotonicClock.seconds() - tw)
+        schedule.wrote()
+      }
+      if decision.signal != 0 {
+        if engine.round < rounds {
+          status = .checkpointedOnSignal
+          if isRoot { log("macroopt: signal \(decision.signal) at round \(engine.round): checkpoint \(lastCheckpoint ?? "?") written; stopping with exit code \(RunStatus.checkpointedOnSignal.rawValue) (requeue and resume with --resume auto)") }
+        }
+        if !haveLast { do { last = try engine.diagnostics() } catch { throw .engine("\(error)") } }
+        break
+      }
+      if engine.round % every == 0 || engine.round == rounds {
         if let p = progress, isRoot {
           let el = MonotonicClock.seconds() - loopStart
-          let rate = Double(engine.round) / max(el, 1e-9)
+          let rate = Double(engine.round - startRound) / max(el, 1e-9)
           let eta = Double(rounds - engine.round) / max(rate, 1e-9)
           p(String(format: "round %d/%d  %.1f rounds/s  ETA %.0fs  F %.6g  stationarity %.3g", engine.round, rounds, rate, eta, last.cost, last.stationarity))
         }
@@ -140,11 +256,14 @@ public final class RunDriver {
     let table: [(phase: Phase, min: Double, avg: Double, max: Double, count: Int)]
     do { table = try engine.timers.reduce(over: comm) } catch { throw .engine("\(error)") }
     let gflops = (try? comm.allreduce(engine.updater.flops, .sum)) ?? 0
-    let agentRounds = Double(config.agents.count) * Double(engine.round)
-    let summary = makeSummary(first: first, last: last, rounds: engine.round, digest: digest, wall: MonotonicClock.seconds() - t0,
+    let agentRounds = Double(config.agents.count) * Double(engine.round - startRound)
+    var extra: [(String, JSONValue)] = [("halo_neighbors_max", .int((try? comm.allreduce(engine.plan.neighborRanks.count, .max)) ?? 0)),
+                                        ("bytes_per_agent", .number(engine.state.bytesPerAgent))]
+    if let p = resumedFrom { extra += [("resumed_from", .string(p)), ("resumed_round", .int(startRound))] }
+    if let p = lastCheckpoint { extra.append(("last_checkpoint", .string(p))) }
+    let summary = makeSummary(fInitial: fInitial, last: last, rounds: engine.round, digest: digest, wall: MonotonicClock.seconds() - t0,
                               loop: loopSeconds, agentRounds: agentRounds, gflop: gflops / 1e9, table: table, warnings: warnings,
-                              status: status, extra: [("halo_neighbors_max", .int((try? comm.allreduce(engine.plan.neighborRanks.count, .max)) ?? 0)),
-                                                      ("bytes_per_agent", .number(engine.state.bytesPerAgent))])
+                              status: status, extra: extra)
     if isRoot {
       try writeSummary(summary)
       log(Self.formatTimerTable(table, ranks: comm.size))
@@ -191,7 +310,7 @@ public final class RunDriver {
     for k in 0..<m { s[k] /= Double(n) }
     for row in [s, final.solution.point.theta, final.adjoint] { for _ in 0..<n { h.update(doubles: row) } }
     let loopSeconds = MonotonicClock.seconds() - loopStart
-    let summary = makeSummary(first: first!, last: last ?? first!, rounds: oracle.round, digest: h.hexDigest,
+    let summary = makeSummary(fInitial: first!.cost, last: last ?? first!, rounds: oracle.round, digest: h.hexDigest,
                               wall: MonotonicClock.seconds() - t0, loop: loopSeconds,
                               agentRounds: Double(n) * Double(oracle.round), gflop: 0, table: [], warnings: warnings,
                               status: .done, extra: [])
@@ -199,9 +318,23 @@ public final class RunDriver {
     return (.done, summary)
   }
 
-  func openDiagnostics() throws(RunError) -> JSONLinesWriter? {
+  /// Opens diagnostics.jsonl on rank 0: truncated for a fresh run; for a resumed run the
+  /// records after the checkpoint's round (written before an interruption) are dropped and
+  /// new ones appended, so the file reads as if the run was never interrupted.
+  func openDiagnostics(keepThrough round: Int? = nil) throws(RunError) -> JSONLinesWriter? {
     guard isRoot else { return nil }
-    do { return try JSONLinesWriter(path: outputDir + "/diagnostics.jsonl", append: false) } catch { throw .output("\(error)") }
+    let path = outputDir + "/diagnostics.jsonl"
+    do {
+      if let round, let text = try? String(contentsOfFile: path, encoding: .utf8) {
+        let kept = text.split(separator: "\n").filter { line in
+          guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let r = obj["round"] as? Int else { return false }
+          return r <= round
+        }
+        try writeAtomically(path: path, contents: kept.map { $0 + "\n" }.joined())
+      }
+      return try JSONLinesWriter(path: path, append: round != nil)
+    } catch { throw .output("\(error)") }
   }
 
   func emit(_ r: DiagnosticRecord, _ w: JSONLinesWriter?) throws(RunError) {
@@ -220,7 +353,7 @@ public final class RunDriver {
     ])
   }
 
-  func makeSummary(first: DiagnosticRecord, last: DiagnosticRecord, rounds: Int, digest: String, wall: Double, loop: Double,
+  func makeSummary(fInitial: Double, last: DiagnosticRecord, rounds: Int, digest: String, wall: Double, loop: Double,
                    agentRounds: Double, gflop: Double, table: [(phase: Phase, min: Double, avg: Double, max: Double, count: Int)],
                    warnings: [String], status: RunStatus, extra: [(String, JSONValue)]) -> JSONValue {
     var timers: [(String, JSONValue)] = []
@@ -230,7 +363,7 @@ public final class RunDriver {
     var fields: [(String, JSONValue)] = [
       ("agents", .int(config.agents.count)), ("ranks", .int(comm.size)), ("rounds", .int(rounds)),
       ("algorithm", .string(config.run.algorithm.rawValue)), ("status", .int(Int(status.rawValue))),
-      ("F_initial", .number(first.cost)), ("F_final", .number(last.cost)),
+      ("F_initial", .number(fInitial)), ("F_final", .number(last.cost)),
       ("stationarity_final", .number(last.stationarity)),
       ("consensus_error_sigma", .number(last.consensusSigma)), ("consensus_error_theta", .number(last.consensusTheta)),
       ("invariant_final", .number(last.invariant)), ("direction_error_final", .number(last.directionError)),

@@ -1,0 +1,52 @@
+// `macroopt resume CHECKPOINT.h5`: continue a run from a checkpoint, on any number of ranks.
+import ArgumentParser
+import Foundation
+import MPIKit
+import MacroCore
+import MacroIO
+
+struct Resume: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Continue a run from a checkpoint (any rank count; the configuration comes from the checkpoint).",
+    discussion: """
+      The checkpoint is validated first (HDF5 file, format version, attributes, dataset shapes, \
+      per-dataset SHA-256 checksums); a refused checkpoint exits with code 2 and names the check \
+      that failed. The output directory defaults to the directory above checkpoints/ when the \
+      file lies in one, else the stored output.dir; diagnostics.jsonl there is continued.
+      """)
+
+  @Argument(help: "The checkpoint file (OUT/checkpoints/round-NNNNNNNN.h5).")
+  var checkpoint: String
+
+  @Option(help: "Output directory (default: the run's, see above).")
+  var output: String?
+
+  @Option(help: "Total rounds of the continued run (overrides run.rounds of the stored configuration).")
+  var rounds: Int?
+
+  @Flag(inversion: .prefixedNo, help: "Progress line on rank 0 (default: when stderr is a terminal).")
+  var progress: Bool = isatty(2) != 0
+
+  func validate() throws {
+    if let rounds, rounds < 0 { throw ValidationError("--rounds must be at least 0 (got \(rounds))") }
+  }
+
+  func run() throws {
+    let world = Communicator.world
+    let header: CheckpointHeader
+    do { header = try CheckpointReader.header(path: checkpoint, comm: world) } catch { throw RunError.setup("\(error)") }
+    var c = try ConfigLoader.parse(toml: header.config, baseDirectory: FileManager.default.currentDirectoryPath,
+                                   sourceName: "\(checkpoint) (attribute config)")
+    if let rounds { c.run.rounds = rounds }
+    c.output.dir = output ?? Self.defaultOutput(checkpoint: checkpoint, stored: c.output.dir)
+    let driver = RunDriver(config: c, comm: world, outputDir: c.output.dir)
+    driver.resume = .file(checkpoint)
+    try Run.execute(driver, progress: progress)
+  }
+
+  /// `DIR` for `DIR/checkpoints/FILE`, else the stored output.dir.
+  static func defaultOutput(checkpoint: String, stored: String) -> String {
+    let parent = URL(fileURLWithPath: checkpoint).deletingLastPathComponent()
+    return parent.lastPathComponent == "checkpoints" ? parent.deletingLastPathComponent().path : stored
+  }
+}
