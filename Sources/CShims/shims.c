@@ -1,4 +1,5 @@
 #include "CShims.h"
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +18,13 @@ void cshims_install_signal_flag(void) {
   sa.sa_flags = SA_RESTART;
   sigaction(SIGUSR1, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  /* A process inherits its parent's blocked signals (mpirun started from a test harness or a
+     job script may have USR1 blocked): unblock the two we rely on. */
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGUSR1);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
 int cshims_signal_flag(void) { return (int)cshims_caught; }

@@ -44,6 +44,7 @@ extension RunError: MacroExitCoded {
     switch self {
     case .setup, .output: return .badInput
     case .engine: return .internalFailure
+    case .diverged: return .diverged
     }
   }
 }

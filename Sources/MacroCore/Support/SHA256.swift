@@ -36,7 +36,33 @@ public struct SHA256: Sendable {
 
   /// Appends each double as 8 little-endian IEEE-754 bytes.
   public mutating func update(doubles: UnsafeBufferPointer<Double>) {
+    #if _endian(little)
+    update(raw: UnsafeRawBufferPointer(doubles))  // memory order is little-endian already
+    #else
     for d in doubles { appendDouble(d) }
+    #endif
+  }
+
+  /// Appends raw bytes; whole 64-byte blocks are compressed straight from the buffer.
+  public mutating func update(raw: UnsafeRawBufferPointer) {
+    guard var p = raw.baseAddress else { return }
+    var n = raw.count
+    while n > 0 && !block.isEmpty {
+      appendByte(p.load(as: UInt8.self))
+      p += 1
+      n -= 1
+    }
+    while n >= 64 {
+      compress(p)
+      length &+= 64
+      p += 64
+      n -= 64
+    }
+    while n > 0 {
+      appendByte(p.load(as: UInt8.self))
+      p += 1
+      n -= 1
+    }
   }
 
   /// Appends each double as 8 little-endian IEEE-754 bytes.
@@ -127,10 +153,13 @@ public struct SHA256: Sendable {
 
   /// Processes the full 64-byte `block`.
   private mutating func compress() {
+    block.withUnsafeBytes { compress($0.baseAddress!) }
+  }
+
+  /// Processes the 64 bytes at `p`.
+  private mutating func compress(_ p: UnsafeRawPointer) {
     for t in 0..<16 {
-      let i = 4 * t
-      schedule[t] = UInt32(block[i]) << 24 | UInt32(block[i + 1]) << 16
-        | UInt32(block[i + 2]) << 8 | UInt32(block[i + 3])
+      schedule[t] = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self))
     }
     for t in 16..<64 {
       let w15 = schedule[t - 15], w2 = schedule[t - 2]

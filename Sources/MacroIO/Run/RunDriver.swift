@@ -15,11 +15,14 @@ public enum RunStatus: Int32, Sendable {
 public enum RunError: Error, CustomStringConvertible {
   case setup(String)
   case engine(String)
+  /// The state stopped making sense (non-finite, or no θ*(s) for the agents' aggregate).
+  case diverged(String)
   case output(String)
   public var description: String {
     switch self {
     case .setup(let s): return s
     case .engine(let s): return s
+    case .diverged(let s): return s
     case .output(let s): return s
     }
   }
@@ -191,7 +194,7 @@ public final class RunDriver {
     let writer = try openDiagnostics(keepThrough: loaded?.header.round)
     defer { try? writer?.close() }
     var first: DiagnosticRecord
-    do { first = try engine.diagnostics() } catch { throw .engine("\(error)") }
+    first = try diagnose(engine)
     if loaded == nil { try emit(first, writer) }
     let fInitial = loaded?.header.fInitial ?? first.cost
     let startRound = engine.round
@@ -204,7 +207,7 @@ public final class RunDriver {
       do { try engine.step() } catch { throw .engine("\(error)") }
       var haveLast = false
       if engine.round % every == 0 || engine.round == rounds {
-        do { last = try engine.diagnostics() } catch { throw .engine("\(error)") }
+        last = try diagnose(engine)
         haveLast = true
         try emit(last, writer)
         if let w = engine.quadratureWarning, !warnings.contains(w) { warnings.append(w); if isRoot { log(w) } }
@@ -238,7 +241,7 @@ public final class RunDriver {
           status = .checkpointedOnSignal
           if isRoot { log("macroopt: signal \(decision.signal) at round \(engine.round): checkpoint \(lastCheckpoint ?? "?") written; stopping with exit code \(RunStatus.checkpointedOnSignal.rawValue) (requeue and resume with --resume auto)") }
         }
-        if !haveLast { do { last = try engine.diagnostics() } catch { throw .engine("\(error)") } }
+        if !haveLast { last = try diagnose(engine) }
         break
       }
       if engine.round % every == 0 || engine.round == rounds {
@@ -251,6 +254,11 @@ public final class RunDriver {
       }
     }
     let loopSeconds = MonotonicClock.seconds() - loopStart
+    if last.nonfinite == 0 && last.cost > fInitial {
+      let w = "warning: F rose from \(fInitial) to \(last.cost): the agents' estimates blew up (finite but meaningless); lower run.alpha"
+      warnings.append(w)
+      if isRoot { log(w) }
+    }
     let digest: String
     do { digest = try engine.stateDigest() } catch { throw .engine("\(error)") }
     let table: [(phase: Phase, min: Double, avg: Double, max: Double, count: Int)]
@@ -321,6 +329,17 @@ public final class RunDriver {
   /// Opens diagnostics.jsonl on rank 0: truncated for a fresh run; for a resumed run the
   /// records after the checkpoint's round (written before an interruption) are dropped and
   /// new ones appended, so the file reads as if the run was never interrupted.
+  /// The engine's diagnostics; a lower-level solve that fails on every rank (the aggregate
+  /// s(x) of a blown-up state) is divergence (exit 3), not an internal error. Collective.
+  func diagnose(_ engine: DistributedEngine) throws(RunError) -> DiagnosticRecord {
+    do { return try engine.diagnostics() } catch {
+      if case .lowerLevel(let why) = error {
+        throw .diverged("diverged at round \(engine.round): \(why); lower run.alpha")
+      }
+      throw .engine("\(error)")
+    }
+  }
+
   func openDiagnostics(keepThrough round: Int? = nil) throws(RunError) -> JSONLinesWriter? {
     guard isRoot else { return nil }
     let path = outputDir + "/diagnostics.jsonl"
