@@ -44,7 +44,7 @@ func withHDF5<R>(_ body: () throws -> R) rethrows -> R {
     b.output.checkpointEvery = 3
     #expect(resumeHash(a) == resumeHash(b))
     #expect(configHash(a) != configHash(b))
-    a.run.alpha = 2e-4
+    a.run.alpha = 1e-4
     #expect(resumeHash(a) != resumeHash(b))
     let diff = CheckpointReader.configDifferences(stored: canonicalTOML(b), current: canonicalTOML(a))
     #expect(diff.count == 1 && diff[0].hasPrefix("run.alpha"), "\(diff)")
