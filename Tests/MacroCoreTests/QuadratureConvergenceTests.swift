@@ -48,4 +48,24 @@ import MacroCore
     #expect(worst[i40][2] > worst[i40][0])
     #expect(worst.last?.allSatisfy { $0 < 1e-10 } == true, "\(table)")
   }
+
+  /// At the default scenario's target fit θ* = θ*(μ_target) (λ = 1e-2, smooth, |θ*| ≈ 5),
+  /// A changes by < 1e-10 between n_q = 40 and n_q = 80 (issue 4), with the table printed.
+  @Test func logPartitionAtTheDefaultThetaStarIsConvergedAt40Nodes() throws {
+    let family = ExpFamily(dimension: 2, degree: 6, quadratureNodes: 40, lambda: 1e-2)
+    let target = try defaultMixture()
+    let moments = TargetMoments(target: target, family: family)
+    let problem = MacroProblem(family: family, cost: MacroCost(kind: .forwardKL, target: moments), motion: MotionCost(rho: 0))
+    let theta = try problem.solveLowerLevel(s: moments.mean).point.theta
+    let norm = Dense.norm(theta)
+    func a(_ nq: Int) -> Double {
+      ExpFamilyReference.evaluate(ExpFamily(dimension: 2, degree: 6, quadratureNodes: nq, lambda: 0, blockSize: 1), theta: theta).logPartition
+    }
+    let ref = a(160)
+    var table = "|A_nq − A_160| at the default θ* (|θ*| = \(norm)):\n"
+    for nq in Self.nodeCounts { table += String(format: "%5d   %.2e\n", nq, abs(a(nq) - ref)) }
+    print(table)
+    #expect(norm > 3 && norm < 8, "\(table)")
+    #expect(abs(a(40) - a(80)) < 1e-10, "\(table)")
+  }
 }
