@@ -63,31 +63,8 @@ extension ExpFamily {
     pi: UnsafePointer<Double>, mean: UnsafePointer<Double>, count: Int,
     out: UnsafeMutablePointer<Double>, workspace ws: ExpFamilyWorkspace
   ) {
-    let B = blockSize, Q = q, m = self.m, M2 = momentCount, P = packedCount, lam = lambda
-    do {
-      gramCoefficients.withUnsafeBufferPointer { cc in
-        ws.moments.withUnsafeMutableBufferPointer { mo in
-          ws.packed.withUnsafeMutableBufferPointer { pk in
-            computeMoments(pi: pi, out: mo.baseAddress!, workspace: ws)
-            BLAS.dgemm(.none, .none, m: B, n: P, k: M2, alpha: 1, a: mo.baseAddress!, lda: M2,
-                       b: cc.baseAddress!, ldb: P, beta: 0, c: pk.baseAddress!, ldc: P)
-            for b in 0..<count {
-              let g = pk.baseAddress! + b * P, mu = mean + b * m, h = out + b * m * m
-              var col = 0
-              for k in 0..<m {
-                for l in k..<m {
-                  var v = g[col] - mu[k] * mu[l]
-                  if k == l { v += lam }
-                  h[k * m + l] = v
-                  h[l * m + k] = v
-                  col += 1
-                }
-              }
-            }
-          }
-        }
-      }
-    }
+    assembleHessian(pi: pi, mean: UnsafeMutablePointer(mutating: mean), extractMean: false,
+                    count: count, out: out, workspace: ws)
   }
 
   /// C(θ) + λI for one agent by SYRK of √π ∘ Φ_Q (Q·m² flops; DESIGN's plain route, kept as

@@ -13,33 +13,43 @@ extension ExpFamily {
     workspace ws: ExpFamilyWorkspace
   ) {
     precondition(count <= blockSize)
-    let B = blockSize, Q = q, m = self.m, M2 = momentCount, P = packedCount, lam = lambda
+    let B = blockSize, Q = q, m = self.m
     phi.withUnsafeBufferPointer { ph in
       BLAS.dgemm(.none, .transpose, m: B, n: Q, k: m, alpha: 1, a: theta, lda: m,
                  b: ph.baseAddress!, ldb: m, beta: 0, c: pi, ldc: Q)
     }
     normalizeRows(pi, count: count, logPartition: logPartition)
-    do {
-      gramCoefficients.withUnsafeBufferPointer { cc in
-        ws.moments.withUnsafeMutableBufferPointer { mo in
-          ws.packed.withUnsafeMutableBufferPointer { pk in
-            computeMoments(pi: pi, out: mo.baseAddress!, workspace: ws)
-            BLAS.dgemm(.none, .none, m: B, n: P, k: M2, alpha: 1, a: mo.baseAddress!, lda: M2,
-                       b: cc.baseAddress!, ldb: P, beta: 0, c: pk.baseAddress!, ldc: P)
-            meanColumns.withUnsafeBufferPointer { mc in
-              for b in 0..<count {
-                let mob = mo.baseAddress! + b * M2, mu = mean + b * m
+    assembleHessian(pi: pi, mean: mean, extractMean: true, count: count, out: hessian, workspace: ws)
+  }
+
+  /// moments = πΨ (`computeMoments`), packed Gram = moments · c (one DGEMM), then per row
+  /// H_b = Gram_b − μ_bμ_bᵀ + λI (full symmetric m×m). With `extractMean`, μ_b is first read
+  /// off the moment columns of φ into `mean`; otherwise `mean` is only read. Local.
+  func assembleHessian(pi: UnsafePointer<Double>, mean: UnsafeMutablePointer<Double>, extractMean: Bool,
+                       count: Int, out: UnsafeMutablePointer<Double>, workspace ws: ExpFamilyWorkspace) {
+    let B = blockSize, m = self.m, M2 = momentCount, P = packedCount, lam = lambda
+    gramCoefficients.withUnsafeBufferPointer { cc in
+      ws.moments.withUnsafeMutableBufferPointer { mo in
+        ws.packed.withUnsafeMutableBufferPointer { pk in
+          computeMoments(pi: pi, out: mo.baseAddress!, workspace: ws)
+          BLAS.dgemm(.none, .none, m: B, n: P, k: M2, alpha: 1, a: mo.baseAddress!, lda: M2,
+                     b: cc.baseAddress!, ldb: P, beta: 0, c: pk.baseAddress!, ldc: P)
+          meanColumns.withUnsafeBufferPointer { mc in
+            for b in 0..<count {
+              let mu = mean + b * m
+              if extractMean {
+                let mob = mo.baseAddress! + b * M2
                 for k in 0..<m { mu[k] = mob[mc[k]] }
-                let g = pk.baseAddress! + b * P, h = hessian + b * m * m
-                var col = 0
-                for k in 0..<m {
-                  for l in k..<m {
-                    var v = g[col] - mu[k] * mu[l]
-                    if k == l { v += lam }
-                    h[k * m + l] = v
-                    h[l * m + k] = v
-                    col += 1
-                  }
+              }
+              let g = pk.baseAddress! + b * P, h = out + b * m * m
+              var col = 0
+              for k in 0..<m {
+                for l in k..<m {
+                  var v = g[col] - mu[k] * mu[l]
+                  if k == l { v += lam }
+                  h[k * m + l] = v
+                  h[l * m + k] = v
+                  col += 1
                 }
               }
             }
