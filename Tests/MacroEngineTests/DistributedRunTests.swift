@@ -57,4 +57,32 @@ import _TestSupport
     // byte-for-byte the same file for every rank count.
     #expect(Set(diagnosticsFiles.values).count == 1, "diagnostics.jsonl differs between rank counts")
   }
+
+  /// The default scenario with N = 300 on 2 ranks, α = 1e-4: the distributed run's F after
+  /// 3000 rounds (300 warm-up rounds without moving) is within 3% of the centralized oracle's
+  /// F after the same 2700 moving rounds (the oracle has no warm-up). Both curves, and the
+  /// distance of the agents' directions J_φᵀv_i from the exact hypergradient directions, are
+  /// printed. (At the DESIGN's α = 1e-3 the scheme diverges on this graph; see the notes.)
+  @Test func distributedTracksTheCentralizedOracle() throws {
+    let common = ["run", "--set", "agents.count=300", "--set", "run.alpha=1e-4", "--set", "run.diag_every=100", "--no-progress"]
+    let dd = Self.tempDir("track-distributed"), cd = Self.tempDir("track-centralized")
+    let r1 = try MPIRun.run(np: 2, "macroopt", common + ["--set", "run.rounds=3000", "--output", dd], timeout: 600)
+    #expect(r1.exitCode == 0, "\(r1)")
+    let r2 = try MPIRun.run(np: 2, "macroopt", common + ["--set", "run.rounds=2700", "--set", "run.algorithm=centralized", "--output", cd], timeout: 600)
+    #expect(r2.exitCode == 0, "\(r2)")
+    let dist = try Self.diagnostics(dd), cen = try Self.diagnostics(cd)
+    var cenF: [Int: Double] = [:]
+    for d in cen { if let r = d["round"] as? Int, let f = d["F"] as? Double { cenF[r] = f } }
+    print("round   F distributed   F centralized (round - 300)   direction error   consensus sigma   consensus theta")
+    var last = (0.0, 0.0)
+    for d in dist {
+      guard let r = d["round"] as? Int, r >= 300, let f = d["F"] as? Double, let c = cenF[r - 300] else { continue }
+      let de = d["direction_error"] as? Double ?? .nan
+      print(String(format: "%5d   %.6f        %.6f                      %.3f             %.3e         %.3e", r, f, c, de,
+                   d["consensus_sigma"] as? Double ?? .nan, d["consensus_theta"] as? Double ?? .nan))
+      last = (f, c)
+    }
+    print("tracking: F_distributed(3000) / F_centralized(2700) = \(last.0 / last.1)")
+    #expect(last.1 > 0 && abs(last.0 / last.1 - 1) <= 0.03)
+  }
 }
