@@ -48,7 +48,7 @@ public final class DistributedEngine {
     rows = MixingRows(graph: sc.graph, weights: sc.weights, plan: plan)
     let m = sc.family.m
     state = AgentState(dimension: d, m: m, ownedCount: plan.ownedCount, ghostCount: plan.ghostIDs.count,
-                       firstID: plan.ownedRange.lowerBound)
+                       firstID: plan.ownedRange.lowerBound, cacheMeanTheta: sc.config.lower.method == .gradient)
     let lo = plan.ownedRange.lowerBound
     for s in 0..<plan.ownedCount { for k in 0..<d { state.x[s * d + k] = sc.positions[(lo + s) * d + k] } }
     state.x0 = state.x

@@ -21,11 +21,13 @@ public final class AgentState {
   /// Next-round σ, θ of owned agents (Jacobi update), copied back at the end of the round.
   var sigmaNext: [Double]
   var thetaNext: [Double]
-  /// Caches: φ(x_i) and μ(θ_i) of owned agents.
+  /// Caches: φ(x_i) of owned agents, and μ(θ_i) (only kept for the gradient method, which
+  /// needs μ at the previous θ_i; empty otherwise).
   var phiX: [Double]
   var meanTheta: [Double]
 
-  public init(dimension d: Int, m: Int, ownedCount n: Int, ghostCount g: Int, firstID: Int) {
+  public init(dimension d: Int, m: Int, ownedCount n: Int, ghostCount g: Int, firstID: Int,
+              cacheMeanTheta: Bool = true) {
     dimension = d
     self.m = m
     ownedCount = n
@@ -39,7 +41,12 @@ public final class AgentState {
     sigmaNext = v
     thetaNext = v
     phiX = v
-    meanTheta = v
+    meanTheta = cacheMeanTheta ? v : []
+  }
+
+  /// Bytes of persistent state (x, x⁰, σ, θ, v and the ghost rows of σ, θ) per owned agent.
+  public var persistentBytesPerAgent: Double {
+    Double((x.count + x0.count + sigma.count + theta.count + v.count) * 8) / Double(max(1, ownedCount))
   }
 
   /// Bytes of persistent state + caches per owned agent (ghost rows amortized).

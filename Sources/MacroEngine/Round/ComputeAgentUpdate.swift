@@ -71,7 +71,7 @@ public final class AgentUpdater {
       let c = min(B, n - start)
       for a in 0..<c { for k in 0..<m { block[a * m + k] = s.theta[(start + a) * m + k] } }
       evaluateBlock(count: c)
-      for a in 0..<c { for k in 0..<m { s.meanTheta[(start + a) * m + k] = mean[a * m + k] } }
+      if !s.meanTheta.isEmpty { for a in 0..<c { for k in 0..<m { s.meanTheta[(start + a) * m + k] = mean[a * m + k] } } }
       start += c
     }
   }
@@ -213,7 +213,7 @@ public final class AgentUpdater {
     for a in 0..<c {
       let i = slots[a]
       let hb = a * m * m
-      for k in 0..<m { s.meanTheta[i * m + k] = mean[a * m + k] }
+      if !s.meanTheta.isEmpty { for k in 0..<m { s.meanTheta[i * m + k] = mean[a * m + k] } }
       // b = ∇U(θ_i) into g.
       switch cost.kind {
       case .forwardKL:
