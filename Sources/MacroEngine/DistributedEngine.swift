@@ -16,7 +16,9 @@ public final class DistributedEngine {
   public var timers = PhaseTimers()
   /// Rounds completed (the next round to run has this index).
   public private(set) var round: Int = 0
-  var thetaStarWarm: [Double]? = nil
+  /// θ*(s(x)) of the last ``diagnostics()`` call (the exact lower-level solution; nil before
+  /// the first): the next call's warm start, and the fitted density's parameter for outputs.
+  public internal(set) var thetaStarWarm: [Double]? = nil
   /// Set once when the quadrature is too coarse for the θ* reached (A on n_q vs 2 n_q).
   public private(set) var quadratureWarning: String? = nil
   let interior: [Int]

@@ -180,9 +180,12 @@ public final class RunDriver {
       }
     }
     if isRoot { for w in warnings { log(w) } }
+    // target.json (rank 0; the grid for d = 2 only) and the KL numbers of the summary.
+    let targetDensity: TargetDensity? = isRoot && config.agents.dimension == 2 ? (try? TargetTable.targetDensity(config: config)) : nil
+    let targetFile = TargetRunFile(scenario: sc, target: targetDensity, outputDir: outputDir, writer: isRoot)
     if config.run.algorithm == .centralized {
       if resume != .none { throw .setup("checkpoints and resume need run.algorithm = \"distributed\"") }
-      return try runCentralized(scenario: sc, start: t0, warnings: warnings)
+      return try runCentralized(scenario: sc, start: t0, warnings: warnings, targetFile: targetFile)
     }
     let engine: DistributedEngine
     do { engine = try DistributedEngine(scenario: sc, comm: comm) } catch { throw .engine("\(error)") }
@@ -200,6 +203,23 @@ public final class RunDriver {
     let startRound = engine.round
     var last = first
     let rounds = config.run.rounds, every = max(1, config.run.diagEvery)
+    // Snapshots: a fresh run starts a new series at round 0; a resumed one continues it
+    // (files kept; the XDMF lists those up to the current round).
+    let snapshotEvery = config.output.snapshotEvery
+    if snapshotEvery > 0 {
+      let dir = SnapshotFormat.directory(outputDir: outputDir)
+      if loaded == nil {
+        if isRoot { SnapshotWriter.clear(directory: dir) }
+        try writeSnapshot(engine)
+      } else if isRoot {
+        _ = try? SnapshotSeries.write(directory: dir, upTo: engine.round, agents: config.agents.count, dimension: config.agents.dimension)
+      }
+    }
+    if isRoot, first.nonfinite == 0, let th = engine.thetaStarWarm,
+       let w = targetFile.write(latest: .init(round: first.round, theta: th), complete: false) {
+      warnings.append(w)
+      log(w)
+    }
     var schedule = CheckpointSchedule(every: config.output.checkpointEvery, seconds: config.output.checkpointSeconds)
     let loopStart = MonotonicClock.seconds()
     var status = RunStatus.done
@@ -217,6 +237,7 @@ public final class RunDriver {
           break
         }
       }
+      if SnapshotFormat.isDue(round: engine.round, every: snapshotEvery, finalRound: rounds) { try writeSnapshot(engine) }
       let decision: CheckpointSchedule.Decision
       do { decision = try schedule.decide(round: engine.round, finalRound: rounds, signal: signalFlag(), comm: comm) } catch {
         throw .engine("\(error)")
@@ -259,6 +280,16 @@ public final class RunDriver {
       warnings.append(w)
       if isRoot { log(w) }
     }
+    var klFinal: Double? = nil
+    if last.nonfinite == 0, let th = engine.thetaStarWarm {
+      klFinal = targetFile.kl(theta: th)
+      let tw = MonotonicClock.seconds()
+      if isRoot, let w = targetFile.write(latest: .init(round: last.round, theta: th), complete: status == .done) {
+        warnings.append(w)
+        log(w)
+      }
+      engine.timers.add(.output, MonotonicClock.seconds() - tw)
+    }
     let digest: String
     do { digest = try engine.stateDigest() } catch { throw .engine("\(error)") }
     let table: [(phase: Phase, min: Double, avg: Double, max: Double, count: Int)]
@@ -269,6 +300,7 @@ public final class RunDriver {
                                         ("bytes_per_agent", .number(engine.state.bytesPerAgent))]
     if let p = resumedFrom { extra += [("resumed_from", .string(p)), ("resumed_round", .int(startRound))] }
     if let p = lastCheckpoint { extra.append(("last_checkpoint", .string(p))) }
+    extra += [("kl_initial", Self.json(targetFile.klInitial)), ("kl_final", Self.json(klFinal))]
     let summary = makeSummary(fInitial: fInitial, last: last, rounds: engine.round, digest: digest, wall: MonotonicClock.seconds() - t0,
                               loop: loopSeconds, agentRounds: agentRounds, gflop: gflops / 1e9, table: table, warnings: warnings,
                               status: status, extra: extra)
@@ -279,7 +311,21 @@ public final class RunDriver {
     return (status, summary)
   }
 
-  func runCentralized(scenario sc: Scenario, start t0: Double, warnings: [String]) throws(RunError) -> (RunStatus, JSONValue) {
+  /// Writes the snapshot of the engine's current round (and the XDMF). Collective; a failure
+  /// stops the run on every rank.
+  func writeSnapshot(_ engine: DistributedEngine) throws(RunError) {
+    let t = MonotonicClock.seconds()
+    do { try SnapshotWriter.write(engine: engine, outputDir: outputDir) } catch {
+      throw .output("\(error); the run stopped at round \(engine.round)")
+    }
+    engine.timers.add(.output, MonotonicClock.seconds() - t)
+  }
+
+  static func json(_ v: Double?) -> JSONValue { v.map { .number($0) } ?? .null }
+
+  func runCentralized(scenario sc: Scenario, start t0: Double, warnings inWarnings: [String],
+                      targetFile: TargetRunFile) throws(RunError) -> (RunStatus, JSONValue) {
+    var warnings = inWarnings
     // Every rank runs the oracle redundantly (it is one process's work); rank 0 writes.
     var oracle = CentralizedOracle(problem: sc.problem, positions: sc.positions, alpha: sc.config.run.alpha)
     let writer = try openDiagnostics()
@@ -300,6 +346,10 @@ public final class RunDriver {
       var e = try oracle.evaluate()
       first = record(e, round: 0)
       try emit(first!, writer)
+      if isRoot, let w = targetFile.write(latest: .init(round: 0, theta: e.solution.point.theta), complete: false) {
+        warnings.append(w)
+        log(w)
+      }
       while oracle.round < rounds {
         try oracle.step()
         if oracle.round % every == 0 || oracle.round == rounds {
@@ -318,10 +368,16 @@ public final class RunDriver {
     for k in 0..<m { s[k] /= Double(n) }
     for row in [s, final.solution.point.theta, final.adjoint] { for _ in 0..<n { h.update(doubles: row) } }
     let loopSeconds = MonotonicClock.seconds() - loopStart
+    let thetaFinal = final.solution.point.theta
+    if isRoot, let w = targetFile.write(latest: .init(round: oracle.round, theta: thetaFinal), complete: true) {
+      warnings.append(w)
+      log(w)
+    }
     let summary = makeSummary(fInitial: first!.cost, last: last ?? first!, rounds: oracle.round, digest: h.hexDigest,
                               wall: MonotonicClock.seconds() - t0, loop: loopSeconds,
                               agentRounds: Double(n) * Double(oracle.round), gflop: 0, table: [], warnings: warnings,
-                              status: .done, extra: [])
+                              status: .done, extra: [("kl_initial", Self.json(targetFile.klInitial)),
+                                                     ("kl_final", .number(targetFile.kl(theta: thetaFinal)))])
     if isRoot { try writeSummary(summary) }
     return (.done, summary)
   }
