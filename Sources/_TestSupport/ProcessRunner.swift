@@ -99,9 +99,26 @@ public func runProcess(
   process.arguments = arguments
   process.environment = scrubbedEnvironment(extra: extra)
   if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-  let outPipe = Pipe(), errPipe = Pipe()
-  process.standardOutput = outPipe
-  process.standardError = errPipe
+  // Output goes to temporary files, not pipes: an `orted` forked by an in-process singleton
+  // MPI_Init can inherit a pipe's write end and keep it open for the life of the test
+  // process, so a pipe reader would never see EOF (and lose what it had not returned yet).
+  let tmp = FileManager.default.temporaryDirectory
+  let tag = "macroopt-proc-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+  let outURL = tmp.appendingPathComponent(tag + ".out"), errURL = tmp.appendingPathComponent(tag + ".err")
+  guard FileManager.default.createFile(atPath: outURL.path, contents: nil),
+        FileManager.default.createFile(atPath: errURL.path, contents: nil),
+        let outHandle = try? FileHandle(forWritingTo: outURL),
+        let errHandle = try? FileHandle(forWritingTo: errURL) else {
+    throw ProcessFailure.launchFailed(command: command, reason: "cannot create output files in \(tmp.path)")
+  }
+  defer {
+    try? outHandle.close()
+    try? errHandle.close()
+    try? FileManager.default.removeItem(at: outURL)
+    try? FileManager.default.removeItem(at: errURL)
+  }
+  process.standardOutput = outHandle
+  process.standardError = errHandle
   process.standardInput = FileHandle.nullDevice
   let exited = DispatchSemaphore(value: 0)
   process.terminationHandler = { _ in exited.signal() }
@@ -114,12 +131,6 @@ public func runProcess(
   } catch {
     throw ProcessFailure.launchFailed(command: command, reason: "\(error)")
   }
-  // Drain both pipes concurrently so a chatty child never blocks on a full pipe.
-  let readers = DispatchGroup()
-  let out = OutputSink(), err = OutputSink()
-  out.drain(outPipe.fileHandleForReading, group: readers)
-  err.drain(errPipe.fileHandleForReading, group: readers)
-
   let pid = process.processIdentifier
   var status = waitForExit(process, pid: pid, exited: exited, seconds: timeout)
   let timedOut = status == nil
@@ -133,13 +144,13 @@ public func runProcess(
       status = waitForExit(process, pid: pid, exited: exited, seconds: 10)
     }
   }
-  // Grandchildren outside the group could keep the pipes open: do not wait forever.
-  _ = readers.wait(timeout: .now() + 5)
   let seconds = Date().timeIntervalSince(start)
+  let outText = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+  let errText = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
   if timedOut {
-    throw ProcessFailure.timedOut(command: command, seconds: timeout, stdout: out.text, stderr: err.text)
+    throw ProcessFailure.timedOut(command: command, seconds: timeout, stdout: outText, stderr: errText)
   }
-  return ProcessResult(exitCode: status ?? 128 + SIGKILL, stdout: out.text, stderr: err.text,
+  return ProcessResult(exitCode: status ?? 128 + SIGKILL, stdout: outText, stderr: errText,
                        seconds: seconds, command: command)
 }
 
@@ -180,23 +191,3 @@ private func foundationStatus(_ process: Process) -> Int32 {
   return process.terminationReason == .uncaughtSignal ? 128 + status : status
 }
 
-/// Collects a pipe's bytes on a background queue.
-private final class OutputSink: @unchecked Sendable {
-  private let lock = NSLock()
-  private var data = Data()
-
-  func drain(_ handle: FileHandle, group: DispatchGroup) {
-    DispatchQueue.global().async(group: group) {
-      let bytes = handle.readDataToEndOfFile()
-      self.lock.lock()
-      self.data.append(bytes)
-      self.lock.unlock()
-    }
-  }
-
-  var text: String {
-    lock.lock()
-    defer { lock.unlock() }
-    return String(decoding: data, as: UTF8.self)
-  }
-}
