@@ -53,8 +53,9 @@ struct Bench: ParsableCommand {
     let d = 2, K = 6, nq = 40
     let fam = ExpFamily(dimension: d, degree: K, quadratureNodes: nq, lambda: 1e-2, blockSize: block)
     let B = block, m = fam.m, Q = fam.q, M2 = fam.momentCount, P = fam.packedCount
-    var rng = SplitMixBench(seed: 3)
-    let theta = (0..<(B * m)).map { _ in rng.next() * 0.3 }
+    let theta = (0..<(B * m)).map {
+      0.3 * (2 * CounterRNG.uniform(seed: 3, id: UInt64($0), stream: 99, index: 0) - 1)
+    }
     var logA = [Double](repeating: 0, count: B), mean = [Double](repeating: 0, count: B * m)
     var pi = [Double](repeating: 0, count: B * Q), out = mean
     var hess = [Double](repeating: 0, count: B * m * m)
@@ -132,16 +133,3 @@ struct Bench: ParsableCommand {
   }
 }
 
-/// A tiny deterministic generator for benchmark inputs.
-struct SplitMixBench {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> Double {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    z ^= z >> 31
-    return Double(z >> 11) * 0x1.0p-53 * 2 - 1
-  }
-}

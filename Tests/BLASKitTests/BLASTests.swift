@@ -1,23 +1,8 @@
 import Testing
+import _TestSupport
 import BLASKit
 
-/// Deterministic pseudo-random doubles in [-1, 1) (splitmix64).
-func randomDoubles(_ n: Int, seed: UInt64) -> [Double] {
-  var s = seed
-  return (0..<n).map { _ in
-    s &+= 0x9E37_79B9_7F4A_7C15
-    var z = s
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    z ^= z >> 31
-    return Double(z >> 11) * 0x1.0p-53 * 2 - 1
-  }
-}
 
-func maxRelDiff(_ a: [Double], _ b: [Double]) -> Double {
-  let scale = max(1e-300, b.map(abs).max() ?? 0)
-  return zip(a, b).map { abs($0 - $1) }.max().map { $0 / scale } ?? 0
-}
 
 @Suite struct BLASTests {
   static let shapes: [(Int, Int, Int)] = [(1, 1, 1), (1, 7, 5), (7, 1, 5), (5, 9, 1), (13, 17, 11), (64, 27, 40), (3, 100, 2)]
@@ -31,7 +16,7 @@ func maxRelDiff(_ a: [Double], _ b: [Double]) -> Double {
       let lda = ta == .none ? k : m, ldb = tb == .none ? n : k
       BLAS.dgemm(ta, tb, m: m, n: n, k: k, alpha: 1.5, a: a, lda: lda, b: b, ldb: ldb, beta: 0.5, c: &c1, ldc: n)
       BLASReference.dgemm(ta, tb, m: m, n: n, k: k, alpha: 1.5, a: a, lda: lda, b: b, ldb: ldb, beta: 0.5, c: &c2, ldc: n)
-      #expect(maxRelDiff(c1, c2) < 1e-13, "dgemm \(ta) \(tb) \(m)x\(n)x\(k)")
+      #expect(relativeDifference(c1, c2) < 1e-13, "dgemm \(ta) \(tb) \(m)x\(n)x\(k)")
     }
   }
 
@@ -46,7 +31,7 @@ func maxRelDiff(_ a: [Double], _ b: [Double]) -> Double {
       BLASReference.dsyrk(t, n: n, k: k, alpha: 1, a: a, lda: lda, beta: 0, c: &c2, ldc: n)
       var u1 = [Double](), u2 = [Double]()
       for i in 0..<n { for j in i..<n { u1.append(c1[i * n + j]); u2.append(c2[i * n + j]) } }
-      #expect(maxRelDiff(u1, u2) < 1e-13, "dsyrk \(t) n=\(n) k=\(k)")
+      #expect(relativeDifference(u1, u2) < 1e-13, "dsyrk \(t) n=\(n) k=\(k)")
     }
   }
 
@@ -65,13 +50,13 @@ func maxRelDiff(_ a: [Double], _ b: [Double]) -> Double {
     try BLASReference.dpotrf(n: n, a: &f2, lda: n)
     var up1 = [Double](), up2 = [Double]()
     for i in 0..<n { for j in i..<n { up1.append(f1[i * n + j]); up2.append(f2[i * n + j]) } }
-    #expect(maxRelDiff(up1, up2) < 1e-12)
+    #expect(relativeDifference(up1, up2) < 1e-12)
     // Solve two right-hand sides and check the residual against A.
     let rhs = randomDoubles(2 * n, seed: 6)
     var x1 = rhs, x2 = rhs
     try LAPACK.dpotrs(n: n, nrhs: 2, a: f1, lda: n, b: &x1, ldb: n)
     BLASReference.dpotrs(n: n, nrhs: 2, a: f2, lda: n, b: &x2, ldb: n)
-    #expect(maxRelDiff(x1, x2) < 1e-11)
+    #expect(relativeDifference(x1, x2) < 1e-11)
     for r in 0..<2 {
       var res = 0.0
       for i in 0..<n {

@@ -1,4 +1,5 @@
 import Testing
+import _TestSupport
 import MacroCore
 
 /// The batched BLAS kernels against their plain-loop references (ExpFamilyReference), and the

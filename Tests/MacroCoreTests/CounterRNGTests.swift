@@ -1,5 +1,6 @@
 import MacroCore
 import Testing
+import _TestSupport
 
 @Suite("CounterRNG")
 struct CounterRNGTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _TestSupport
 import MacroCore
 
 /// Derivative identities of the discretized log-partition A(θ) = log Σ_q w_q exp(θᵀφ(y_q)):

@@ -1,4 +1,5 @@
 import Testing
+import _TestSupport
 import MacroCore
 
 /// ∇_{x_i}F = (1/N)[J_φ(x_i)ᵀ H(θ*)⁻¹∇U(θ*) + ∇r(x_i)] against central finite differences of

@@ -1,4 +1,5 @@
 import Testing
+import _TestSupport
 import MacroCore
 
 /// The default scenario's mixture target (DESIGN §1).
@@ -9,17 +10,6 @@ func defaultMixture() throws -> GaussianMixture {
     covariances: [[[0.04, 0.015], [0.015, 0.03]], [[0.03, -0.01], [-0.01, 0.05]], [[0.06, 0], [0, 0.025]]])
 }
 
-func uniformPositions(_ n: Int, dimension d: Int, seed: UInt64) -> [Double] {
-  var s = seed
-  return (0..<(n * d)).map { _ in
-    s &+= 0x9E37_79B9_7F4A_7C15
-    var z = s
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    z ^= z >> 31
-    return Double(z >> 11) * 0x1.0p-53 * 2 - 1
-  }
-}
 
 @Suite struct OracleTests {
   /// Centralized projected gradient descent on the default target (N = 200, α = 1e-3):

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _TestSupport
 import MacroCore
 
 /// How fast the tensor Gauss–Legendre discretization of A(θ) converges in n_q (issue 4):

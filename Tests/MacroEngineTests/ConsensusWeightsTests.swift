@@ -2,6 +2,7 @@ import BLASKit
 import Foundation
 import MacroEngine
 import Testing
+import _TestSupport
 
 @Suite("Consensus weights")
 struct ConsensusWeightsTests {

@@ -2,14 +2,8 @@ import Foundation
 import MacroCore
 import MacroEngine
 import Testing
+import _TestSupport
 
-/// Uniform positions in [-1, 1]^d from the counter RNG.
-func uniformPositions(_ n: Int, dimension d: Int, seed: UInt64) -> [Double] {
-  (0..<(n * d)).map { k in
-    2 * CounterRNG.uniform(seed: seed, id: UInt64(k / d), stream: CounterRNG.Stream.initialPositions,
-                           index: UInt64(k % d)) - 1
-  }
-}
 
 /// O(N²) truth: i–j when the squared distance (summed in coordinate order) is ≤ r².
 func bruteForceGeometric(_ x: [Double], dimension d: Int, radius r: Double) throws -> Graph {

@@ -1,5 +1,6 @@
 import MacroEngine
 import Testing
+import _TestSupport
 
 @Suite("Spatial order")
 struct SpatialOrderTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import _TestSupport
 import MacroCore
 @testable import MacroIO
 
@@ -153,21 +154,4 @@ import MacroCore
   }
 }
 
-/// splitmix64, for reproducible random configs.
-struct SplitMix {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  /// Uniform in (0, 1], full 53-bit mantissas.
-  mutating func unit() -> Double { Double((next() >> 11) + 1) * 0x1.0p-53 }
-  /// Positive finite with random bits, spread over many decades.
-  mutating func positiveDouble() -> Double {
-    unit() * Double(sign: .plus, exponent: Int(next() % 60) - 30, significand: 1)
-  }
-}
+typealias SplitMix = TestRandom
