@@ -21,6 +21,13 @@ public final class DistributedEngine {
   public internal(set) var thetaStarWarm: [Double]? = nil
   /// Set once when the quadrature is too coarse for the θ* reached (A on n_q vs 2 n_q).
   public private(set) var quadratureWarning: String? = nil
+  /// Set once when |mean σ − s(x)| exceeds 1e-12 (dynamic average consensus must keep it at
+  /// round-off: a larger value means lost or corrupted consensus updates).
+  public private(set) var invariantWarning: String? = nil
+  /// The run-time bound on the consensus invariant.
+  public static let invariantTolerance = 1e-12
+  /// Warnings raised so far (quadrature, invariant), in order. Local, same on every rank.
+  public var warnings: [String] { [quadratureWarning, invariantWarning].compactMap { $0 } }
   let interior: [Int]
   let boundary: [Int]
 
@@ -169,6 +176,9 @@ public final class DistributedEngine {
     let vstar = pr.adjoint(sol)
     let U = pr.upperValue(sol.point)
     checkQuadrature(thetaStar: sol.point.theta, round: round)
+    if invariant > Self.invariantTolerance && invariantWarning == nil {
+      invariantWarning = "warning: consensus invariant |mean σ − s(x)| = \(invariant) > \(Self.invariantTolerance) at round \(round)"
+    }
     // Pass 2: spreads and directions.
     var exact = [Double](repeating: 0, count: n * d), mine = exact
     state.x.withUnsafeBufferPointer { xp in

@@ -230,7 +230,7 @@ public final class RunDriver {
         last = try diagnose(engine)
         haveLast = true
         try emit(last, writer)
-        if let w = engine.quadratureWarning, !warnings.contains(w) { warnings.append(w); if isRoot { log(w) } }
+        for w in engine.warnings where !warnings.contains(w) { warnings.append(w); if isRoot { log(w) } }
         if last.nonfinite > 0 {
           status = .diverged
           if isRoot { log("error: non-finite state at round \(engine.round) (\(last.nonfinite) agents): diverged; lower run.alpha or lower.gamma") }
@@ -297,7 +297,8 @@ public final class RunDriver {
     let gflops = (try? comm.allreduce(engine.updater.flops, .sum)) ?? 0
     let agentRounds = Double(config.agents.count) * Double(engine.round - startRound)
     var extra: [(String, JSONValue)] = [("halo_neighbors_max", .int((try? comm.allreduce(engine.plan.neighborRanks.count, .max)) ?? 0)),
-                                        ("bytes_per_agent", .number(engine.state.bytesPerAgent))]
+                                        ("bytes_per_agent", .number(engine.state.bytesPerAgent)),
+                                        ("persistent_bytes_per_agent", .number(engine.state.persistentBytesPerAgent))]
     if let p = resumedFrom { extra += [("resumed_from", .string(p)), ("resumed_round", .int(startRound))] }
     if let p = lastCheckpoint { extra.append(("last_checkpoint", .string(p))) }
     extra += [("kl_initial", Self.json(targetFile.klInitial)), ("kl_final", Self.json(klFinal))]
