@@ -45,18 +45,22 @@ refpid=""
 cleanup() {
   local t0; t0="$(now)"
   if [ -n "$refpid" ] && kill -0 "$refpid" 2>/dev/null; then
-    pkill -TERM -P "$refpid" 2>/dev/null; kill -TERM "$refpid" 2>/dev/null; wait "$refpid" 2>/dev/null
+    local kids; kids="$(pgrep -P "$refpid")"   # the reference's mpirun, started by this script
+    kill -TERM "$refpid" 2>/dev/null
+    [ -z "$kids" ] || kill -TERM $kids 2>/dev/null
+    wait "$refpid" 2>/dev/null
   fi
   "$ROOT/scripts/slurm-local" stop >/dev/null 2>&1
   echo "# cleanup stop: $(since "$t0") s; whole Slurm test: $(since "$T_ALL") s"
   rm -rf "$MACROOPT_SLURM_DIR" "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM   # so that the EXIT trap stops the cluster on ^C or kill too
 
 if [ ! -x "$BIN" ]; then notok "release binary $BIN missing (swift build -c release)"; exit 1; fi
 
 field() { # JOBID KEY -> value from scontrol show job
-  scontrol show job -o "$1" 2>/dev/null | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1
+  timeout 10 scontrol show job -o "$1" 2>/dev/null | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1
 }
 wait_state() { # JOBID REGEX TIMEOUT -> 0 when JobState matches
   local deadline=$(( $(date +%s) + $3 )) s
@@ -174,7 +178,10 @@ else
 fi
 
 # --- reference runs ---
-wait "$refpid"; ref_rc=$?; refpid=""
+deadline=$(( $(date +%s) + 240 ))
+while kill -0 "$refpid" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.3; done
+if kill -0 "$refpid" 2>/dev/null; then echo "# reference runs still running after 240 s"; ref_rc=124
+else wait "$refpid"; ref_rc=$?; refpid=""; fi
 ref_short="$(digest "$WORK/ref1200/summary.json")"
 ref_long="$(digest "$WORK/ref$LONG/summary.json")"
 check "reference runs finished (1200 and $LONG rounds, digests present)" test "$ref_rc:${#ref_short}:${#ref_long}" = "0:64:64"
