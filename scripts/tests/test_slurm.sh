@@ -3,7 +3,7 @@
 # scripts/test before it runs the script tests) on a real single-node Slurm cluster
 # (scripts/slurm-local, own state dir and ports, always stopped on exit). Needs root.
 #
-# Phase 1 (concurrently, ~30-40 s):
+# Phase 1 (concurrently; 45-55 s on this 2-core machine under load 4-7):
 #   - bad config: FAILED 2:0 within seconds, the config error in the job's output, no requeue;
 #   - chain of 2 with a bad config: link 2 is cancelled (--kill-on-invalid-dep=yes);
 #   - chain of 3 with --rounds 1200: links run to rounds 400, 800, 1200, each resuming the
@@ -12,7 +12,7 @@
 #     exits 0 in chain mode, link 2 finishes the run; same digest again;
 #   - scaling array 1:250 2:250 2:500 + scripts/scaling-report: one row per run, speed-ups and
 #     efficiencies recomputed here from each run's summary.json.
-# Phase 2 (~30-60 s): a job with --time=1 --signal=B:USR1@57 whose run needs longer than the
+# Phase 2 (35-80 s: waiting for a check window, then 30-50 s): a job with --time=1 --signal=B:USR1@57 whose run needs longer than the
 #   57 s warning leaves it: Slurm's own time-limit warning (no scancel) reaches the batch shell,
 #   macroopt checkpoints and exits 85, the job requeues itself, finishes in a later allocation,
 #   and its state_digest equals an uninterrupted 3000-round run's.
