@@ -15,7 +15,8 @@
 # Phase 2 (35-80 s: up to 30 s waiting for a check window, then 30-50 s): a job with --time=1
 #   --signal=B:USR1@57 whose run needs longer than the 3 s the 57 s warning leaves it: Slurm's
 #   own time-limit warning (no scancel) reaches the batch shell, macroopt checkpoints and exits
-#   85, the job requeues itself, finishes in a later allocation, and its state_digest equals an uninterrupted 3000-round run's.
+#   85, the job requeues itself, finishes in a later allocation, and its state_digest equals
+#   an uninterrupted 3000-round run's.
 #
 # Why phase 2 is timed: slurmctld checks time limits only every 30 s (PERIODIC_TIMEOUT,
 # counted from its start; see scripts/slurm-local). The test reads the controller's start from
