@@ -23,6 +23,9 @@ CASES = [
     ("case-4-p2-n2000", 2000, 2, 100, 11.0),   # t 0.11  weak E 0.9091, scaled S 1.8182
     ("case-5-p2-n3000", 3000, 2, 100, 15.0),   # no 1-rank run of 3000 nor 1500: empty cells
 ]
+# A resumed run with loop_seconds: t = loop / (rounds - resumed_round) = 6 / 60 = 0.1,
+# not wall / rounds = 9 / 100.
+LOOP_CASE = ("case-6-p1-n500-resumed", 500, 1, 100, 9.0)
 
 
 def synth_summary(agents, ranks, rounds, wall):
@@ -46,6 +49,10 @@ class ScalingReportTests(unittest.TestCase):
             os.makedirs(os.path.join(d, name))
             with open(os.path.join(d, name, "summary.json"), "w") as f:
                 json.dump(synth_summary(n, p, rounds, wall), f)
+        name, n, p, rounds, wall = LOOP_CASE
+        os.makedirs(os.path.join(d, name))
+        with open(os.path.join(d, name, "summary.json"), "w") as f:
+            json.dump(dict(synth_summary(n, p, rounds, wall), loop_seconds=6.0, resumed_round=40), f)
         os.makedirs(os.path.join(d, "case-9-broken"))
         with open(os.path.join(d, "case-9-broken", "summary.json"), "w") as f:
             f.write("{not json")
@@ -64,7 +71,11 @@ class ScalingReportTests(unittest.TestCase):
         self.assertIn("skipping", self.proc.stderr)
 
     def test_one_row_per_valid_run(self):
-        self.assertEqual(sorted(self.rows), sorted(c[0] for c in CASES))
+        self.assertEqual(sorted(self.rows), sorted([c[0] for c in CASES] + [LOOP_CASE[0]]))
+
+    def test_loop_seconds_over_rounds_of_this_invocation(self):
+        self.assertAlmostEqual(self.num(LOOP_CASE[0], "seconds_per_round"), 0.1)
+        self.assertAlmostEqual(self.num(LOOP_CASE[0], "loop_seconds"), 6.0)
 
     def num(self, run, col):
         v = self.rows[run][col]
