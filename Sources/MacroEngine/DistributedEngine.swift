@@ -16,8 +16,8 @@ public final class DistributedEngine {
   public var timers = PhaseTimers()
   /// Rounds completed (the next round to run has this index).
   public private(set) var round: Int = 0
-  /// θ*(s(x)) of the last ``diagnostics()`` call (the exact lower-level solution; nil before
-  /// the first): the next call's warm start, and the fitted density's parameter for outputs.
+  /// θ*(s(x)) of the last ``diagnostics()`` call (the exact lower-level solution, solved from
+  /// θ = 0 every time; nil before the first): the fitted density's parameter for outputs.
   public internal(set) var thetaStarWarm: [Double]? = nil
   /// Set once when the quadrature is too coarse for the θ* reached (A on n_q vs 2 n_q).
   public private(set) var quadratureWarning: String? = nil
@@ -171,7 +171,9 @@ public final class DistributedEngine {
     var invariant = 0.0
     for k in 0..<m { invariant = max(invariant, abs(sigmaBar[k] - s[k])) }
     let sol: MacroProblem.LowerSolution
-    do { sol = try pr.solveLowerLevel(s: s, start: thetaStarWarm) } catch { throw .lowerLevel("\(error)") }
+    // Always from θ = 0, never warm-started: the diagnostics of a resumed run (which has no
+    // previous θ*) must be the same bits as an uninterrupted run's.
+    do { sol = try pr.solveLowerLevel(s: s, start: nil) } catch { throw .lowerLevel("\(error)") }
     thetaStarWarm = sol.point.theta
     let vstar = pr.adjoint(sol)
     let U = pr.upperValue(sol.point)

@@ -16,6 +16,9 @@ import Foundation
 import MPIKit
 
 cshims_line_buffer_stdout()
+// Catch USR1/TERM from the very start (a batch script may forward the signal before the run
+// begins): the handler only sets a flag, which `run` turns into checkpoint + exit 85.
+cshims_install_signal_flag()
 let launcherRank = MPIEnvironment.launcherRank ?? 0
 
 func printError(_ text: String) {

@@ -144,6 +144,10 @@ private final class Straight: @unchecked Sendable {
       #expect(try digest(dir + "/a") == want, "2 → 2 ranks")
       // The continued directory reads like the uninterrupted one.
       #expect(diagnosticRounds(dir + "/a") == diagnosticRounds(straight))
+      // … byte for byte: the diagnostics after a resume are the uninterrupted run's bits.
+      let resumedDiagnostics = try Data(contentsOf: URL(fileURLWithPath: dir + "/a/diagnostics.jsonl"))
+      let straightDiagnostics = try Data(contentsOf: URL(fileURLWithPath: straight + "/diagnostics.jsonl"))
+      #expect(resumedDiagnostics == straightDiagnostics, "diagnostics.jsonl differs after resume")
       #expect(try summary(dir + "/a")["F_initial"] as? Double == summary(straight)["F_initial"] as? Double)
       #expect(try summary(dir + "/a")["rounds"] as? Int == 400)
       #expect(checkpointRounds(dir + "/a") == [300, 400])
