@@ -356,7 +356,7 @@ class Distributed:
             return dict(round=self.round, F=None, nonfinite=nonfinite, max_theta=maxT, boundary_fraction=bnd)
         s = self.phiX.mean(0)
         sbar, tbar = sig.mean(0), th.mean(0)
-        tstar, H, A, its = p.solve_lower(s, self.theta_star)
+        tstar, H, A, its = p.solve_lower(s, None)  # cold start, as macroopt (resume-independent bits)
         self.theta_star = tstar
         vstar = p.adjoint(tstar, H)
         exact = p.directions(X, vstar)
