@@ -44,6 +44,16 @@ public final class ExpFamily: Sendable {
   public var usesSumFactorization: Bool { !tensorTable.isEmpty }
 
   public var momentCount: Int { momentBasis.count }
+
+  /// Flops of `computeMoments` per agent: 2 n_q² J + 2 n_q J² with sum factorization
+  /// (J = 2K+1), else 2 Q M2.
+  public var momentFlopsPerAgent: Double {
+    if usesSumFactorization {
+      let n = Double(quadrature.nodesPerAxis), J = Double(2 * basis.degree + 1)
+      return 2 * n * n * J + 2 * n * J * J
+    }
+    return 2 * Double(q) * Double(momentCount)
+  }
   public var packedCount: Int { m * (m + 1) / 2 }
 
   public init(dimension d: Int, degree K: Int, quadratureNodes nq: Int, lambda: Double,

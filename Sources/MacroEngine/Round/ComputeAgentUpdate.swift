@@ -51,7 +51,7 @@ public final class AgentUpdater {
   /// Model flop count of one agent-round (DGEMMs + Cholesky), for GFLOP/s reports.
   public var flopsPerAgentRound: Double {
     let P = Double(family.packedCount), M2 = Double(family.momentCount), q = Double(Q), mm = Double(m)
-    let eval = 2 * q * mm + 2 * q * M2 + 2 * M2 * P + 4 * q
+    let eval = 2 * q * mm + family.momentFlopsPerAgent + 2 * M2 * P + 4 * q
     let newton = parameters.method == .newton ? eval + mm * mm * mm / 3 + 4 * mm * mm : 0
     return newton + eval + Double(parameters.cgIterations + 1) * 2 * mm * mm
   }
