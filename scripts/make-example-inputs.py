@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes the input files of the examples: the heart image and the edge-list example's files.
 
-* examples/heart.png (examples/shape.toml): a bold heart, 128×128 grayscale, dark on white,
+* examples/heart.png (image target for a shape example): a bold heart, 128×128 grayscale, dark on white,
   drawn at 4× (two discs and a triangle), downsampled, then blurred (Gaussian, radius 3 px) so
   that a degree-6 exponential family can fit it (KL(target ‖ best fit) ≈ 0.13 against ≈ 1.1
   for the uniform density; the sharp-edged "MO" of examples/shape.png cannot go below ≈ 0.4).
