@@ -2,14 +2,20 @@
 import CHDF5
 
 enum H5Attribute {
-  static func write<T>(location: hid_t, name: String, type: hid_t, value: inout T) throws(HDF5Error) {
+  /// A new scalar attribute `name` of `type` on `location`, replacing an existing one.
+  /// The caller closes the returned id.
+  static func createScalar(location: hid_t, name: String, type: hid_t) throws(HDF5Error) -> hid_t {
     let space = try RawHDF5.id(H5Screate(H5S_SCALAR), "H5Screate(scalar)")
     defer { _ = H5Sclose(space) }
     if try RawHDF5.truth(H5Aexists(location, name), "H5Aexists \(name)") {
       try RawHDF5.check(H5Adelete(location, name), "H5Adelete \(name)")
     }
-    let a = try RawHDF5.id(H5Acreate2(location, name, type, space, chdf5_p_default(), chdf5_p_default()),
-                           "H5Acreate2 \(name)")
+    return try RawHDF5.id(H5Acreate2(location, name, type, space, chdf5_p_default(), chdf5_p_default()),
+                          "H5Acreate2 \(name)")
+  }
+
+  static func write<T>(location: hid_t, name: String, type: hid_t, value: inout T) throws(HDF5Error) {
+    let a = try createScalar(location: location, name: name, type: type)
     defer { _ = H5Aclose(a) }
     let rc = withUnsafePointer(to: &value) { H5Awrite(a, type, UnsafeRawPointer($0)) }
     try RawHDF5.check(rc, "H5Awrite \(name)")
@@ -49,13 +55,7 @@ enum H5Attribute {
     bytes.append(0)
     let type = try stringType(size: bytes.count)
     defer { _ = H5Tclose(type) }
-    let space = try RawHDF5.id(H5Screate(H5S_SCALAR), "H5Screate(scalar)")
-    defer { _ = H5Sclose(space) }
-    if try RawHDF5.truth(H5Aexists(location, name), "H5Aexists \(name)") {
-      try RawHDF5.check(H5Adelete(location, name), "H5Adelete \(name)")
-    }
-    let a = try RawHDF5.id(H5Acreate2(location, name, type, space, chdf5_p_default(), chdf5_p_default()),
-                           "H5Acreate2 \(name)")
+    let a = try createScalar(location: location, name: name, type: type)
     defer { _ = H5Aclose(a) }
     let rc = bytes.withUnsafeBufferPointer { H5Awrite(a, type, UnsafeRawPointer($0.baseAddress)) }
     try RawHDF5.check(rc, "H5Awrite \(name)")
