@@ -48,6 +48,8 @@ import MacroCore
     alpha = 0.0002
     cg_iterations = 2
     diag_every = 50
+    consensus_steps = 1
+    consensus_acceleration = "none"
 
     [output]
     dir = "run"

@@ -3,8 +3,8 @@ import Testing
 import MacroCore
 @testable import MacroIO
 
-/// The keys of DESIGN.md section 8 (plus output.checkpoint_seconds), written out
-/// independently of the schema.
+/// The keys of DESIGN.md section 8 (plus output.checkpoint_seconds, run.consensus_steps and
+/// run.consensus_acceleration), written out independently of the schema.
 let designKeys: [(String, [String])] = [
   ("agents", ["count", "dimension", "init", "file", "seed"]),
   ("graph", ["kind", "mean_degree", "probability", "file", "weights"]),
@@ -12,7 +12,8 @@ let designKeys: [(String, [String])] = [
   ("lower", ["lambda", "method", "gamma"]),
   ("upper", ["cost", "motion_cost"]),
   ("target", ["kind", "weights", "means", "covariances", "file"]),
-  ("run", ["algorithm", "rounds", "warmup", "alpha", "cg_iterations", "diag_every"]),
+  ("run", ["algorithm", "rounds", "warmup", "alpha", "cg_iterations", "diag_every", "consensus_steps",
+           "consensus_acceleration"]),
   ("output", ["dir", "checkpoint_every", "checkpoint_seconds", "keep_checkpoints", "snapshot_every"]),
 ]
 
@@ -92,6 +93,8 @@ let designKeys: [(String, [String])] = [
     #expect(try parseOK("[upper]\ncost = \"reverse_kl\"").upper.cost == .reverseKL)
     #expect(try parseOK("[lower]\nmethod = \"gradient\"").lower.method == .gradient)
     #expect(try parseOK("[run]\nalgorithm = \"centralized\"").run.algorithm == .centralized)
+    let cheb = try parseOK("[run]\nconsensus_steps = 30\nconsensus_acceleration = \"chebyshev\"").run
+    #expect(cheb.consensusSteps == 30 && cheb.consensusAcceleration == .chebyshev)
   }
 
   @Test func unknownSectionIsAnError() {
@@ -104,7 +107,8 @@ let designKeys: [(String, [String])] = [
     let e = parseError("[run]\nround = 5\n")
     #expect(e?.key == "run.round")
     if case let .unknownKey(_, known)? = e {
-      #expect(known == ["algorithm", "rounds", "warmup", "alpha", "cg_iterations", "diag_every"])
+      #expect(known == ["algorithm", "rounds", "warmup", "alpha", "cg_iterations", "diag_every",
+                        "consensus_steps", "consensus_acceleration"])
     } else {
       Issue.record("expected unknownKey, got \(String(describing: e))")
     }
@@ -171,6 +175,10 @@ let designKeys: [(String, [String])] = [
     ("[run]\ncg_iterations = 0", "run.cg_iterations", "0"),
     ("[run]\ndiag_every = 0", "run.diag_every", "0"),
     ("[run]\nalgorithm = \"central\"", "run.algorithm", "\"central\""),
+    ("[run]\nconsensus_steps = 0", "run.consensus_steps", "0"),
+    ("[run]\nconsensus_steps = 1001", "run.consensus_steps", "1001"),
+    ("[run]\nconsensus_acceleration = \"lanczos\"", "run.consensus_acceleration", "\"lanczos\""),
+    ("[run]\nconsensus_acceleration = \"chebyshev\"", "run.consensus_acceleration", "\"chebyshev\""),
     ("[output]\ndir = \"\"", "output.dir", "\"\""),
     ("[output]\ncheckpoint_every = -1", "output.checkpoint_every", "-1"),
     ("[output]\ncheckpoint_seconds = -1.0", "output.checkpoint_seconds", "-1.0"),

@@ -41,6 +41,13 @@ extension RunConfig {
     case image
   }
 
+  /// `run.consensus_acceleration`: the k mixing steps of a round are W^k (`none`) or the
+  /// Chebyshev polynomial p_k(W) = T_k(W/ρ_c)/T_k(1/ρ_c) with ρ_c = 1/cosh(2/k) (`chebyshev`).
+  public enum ConsensusAcceleration: String, Sendable, Equatable, CaseIterable {
+    case none
+    case chebyshev
+  }
+
   /// `run.algorithm`.
   public enum Algorithm: String, Sendable, Equatable, CaseIterable {
     case distributed

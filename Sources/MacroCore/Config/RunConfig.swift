@@ -152,15 +152,23 @@ public struct RunConfig: Sendable, Equatable {
     public var cgIterations: Int
     /// `diag_every`: global diagnostics every this many rounds.
     public var diagEvery: Int
+    /// `consensus_steps`: mixing steps k of σ and θ a round (1 = DESIGN §2's round). With
+    /// k > 1 the fresh φ(x) change is mixed k − 1 more times before the lower level uses it.
+    public var consensusSteps: Int
+    /// `consensus_acceleration`: plain W^k or Chebyshev-accelerated mixing (k ≥ 2).
+    public var consensusAcceleration: ConsensusAcceleration
 
     public init(algorithm: Algorithm, rounds: Int, warmup: Int, alpha: Double,
-                cgIterations: Int, diagEvery: Int) {
+                cgIterations: Int, diagEvery: Int, consensusSteps: Int = 1,
+                consensusAcceleration: ConsensusAcceleration = .none) {
       self.algorithm = algorithm
       self.rounds = rounds
       self.warmup = warmup
       self.alpha = alpha
       self.cgIterations = cgIterations
       self.diagEvery = diagEvery
+      self.consensusSteps = consensusSteps
+      self.consensusAcceleration = consensusAcceleration
     }
   }
 

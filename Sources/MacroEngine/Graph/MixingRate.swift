@@ -10,9 +10,18 @@ public let mixingRateDenseLimit = 3000
 /// - Throws: `GraphError.tooLargeForDense` when N > `limit`, `GraphError.eigenSolverFailed`.
 public func mixingRate(graph: Graph, weights: ConsensusWeights,
                        limit: Int = mixingRateDenseLimit) throws(GraphError) -> Double {
+  let lambda = try mixingEigenvalues(graph: graph, weights: weights, limit: limit)
+  return lambda.map(abs).max() ?? 0
+}
+
+/// The eigenvalues of W without the consensus eigenvalue 1 (the largest), ascending; from the
+/// dense N×N matrix (LAPACK dsyev). Local.
+/// - Throws: `GraphError.tooLargeForDense` when N > `limit`, `GraphError.eigenSolverFailed`.
+public func mixingEigenvalues(graph: Graph, weights: ConsensusWeights,
+                              limit: Int = mixingRateDenseLimit) throws(GraphError) -> [Double] {
   let n = graph.vertexCount
   guard n <= limit else { throw .tooLargeForDense(vertexCount: n, limit: limit) }
-  if n < 2 { return 0 }
+  if n < 2 { return [] }
   let lambda: [Double]
   do {
     lambda = try LAPACK.symmetricEigenvalues(weights.denseMatrix(graph: graph), n: n)
@@ -20,5 +29,5 @@ public func mixingRate(graph: Graph, weights: ConsensusWeights,
     throw .eigenSolverFailed(error.description)
   }
   // Ascending: lambda[n-1] ≈ 1 is the consensus eigenvalue.
-  return max(abs(lambda[0]), abs(lambda[n - 2]))
+  return Array(lambda[0..<(n - 1)])
 }

@@ -23,6 +23,7 @@ public final class AgentUpdater {
   var slots: [Int]         // B
   // Per-agent scratch.
   var phiNew: [Double], jac: [Double], g: [Double], dir: [Double], r: [Double], p: [Double], ap: [Double]
+  var sumSigma: [Double], sumTheta: [Double]
 
   /// Time spent in CG (seconds), accumulated by `update`; read by the timers.
   public var cgSeconds = 0.0
@@ -46,6 +47,7 @@ public final class AgentUpdater {
     phiNew = [Double](repeating: 0, count: m)
     jac = [Double](repeating: 0, count: m * d)
     g = phiNew; dir = phiNew; r = phiNew; p = phiNew; ap = phiNew
+    sumSigma = phiNew; sumTheta = phiNew
   }
 
   /// Model flop count of one agent-round (DGEMMs + Cholesky), for GFLOP/s reports.
@@ -101,7 +103,7 @@ public final class AgentUpdater {
       let c = min(B, agents.count - start)
       for a in 0..<c { slots[a] = agents[start + a] }
       consensusAndMove(count: c, moving: moving, state: s, rows: rows)
-      lowerLevelStep(count: c, state: s)
+      lowerLevelStep(count: c, state: s, previousTheta: s.theta)
       hypergradientStep(count: c, state: s)
       flops += Double(c) * flopsPerAgentRound
       start += c
@@ -111,48 +113,159 @@ public final class AgentUpdater {
   /// Steps 1–2, and the mixed θ: for each agent of the block, move x (after warm-up), then
   /// σ_i ← Σ_j w_ij σ_j + φ(x_i^new) − φ(x_i^old), m_i = Σ_j w_ij θ_j (ascending ids).
   func consensusAndMove(count c: Int, moving: Bool, state s: AgentState, rows: MixingRows) {
-    let alpha = parameters.alpha, rho = parameters.rho
     for a in 0..<c {
       let i = slots[a]
-      if moving {
-        s.x.withUnsafeMutableBufferPointer { xp in
-          jac.withUnsafeMutableBufferPointer { jp in
-            phiNew.withUnsafeMutableBufferPointer { vp in
-              family.basis.evaluate(points: xp.baseAddress! + i * d, count: 1, values: vp.baseAddress!, jacobians: jp.baseAddress!)
-            }
-          }
-          for k in 0..<d {
-            var gk = 0.0
-            for al in 0..<m { gk += jac[al * d + k] * s.v[i * m + al] }
-            gk += rho * (xp[i * d + k] - s.x0[i * d + k])
-            xp[i * d + k] = projectToBox(xp[i * d + k] - alpha * gk)
-          }
-        }
-      }
-      s.x.withUnsafeBufferPointer { xp in
-        phiNew.withUnsafeMutableBufferPointer { vp in
-          family.basis.evaluate(points: xp.baseAddress! + i * d, count: 1, values: vp.baseAddress!, jacobians: nil)
-        }
-      }
-      let lo = rows.offsets[i], hi = rows.offsets[i + 1]
+      moveAgent(i, moving: moving, state: s)
+      rowSums(i, state: s, rows: rows)
       for k in 0..<m {
-        var sg = 0.0, th = 0.0
-        for e in lo..<hi {
-          let j = Int(rows.slots[e]), w = rows.weights[e]
-          sg += w * s.sigma[j * m + k]
-          th += w * s.theta[j * m + k]
-        }
-        let sn = sg + phiNew[k] - s.phiX[i * m + k]
+        let sn = sumSigma[k] + phiNew[k] - s.phiX[i * m + k]
         s.sigmaNext[i * m + k] = sn
         s.phiX[i * m + k] = phiNew[k]
         sigBlock[a * m + k] = sn
-        block[a * m + k] = th
+        block[a * m + k] = sumTheta[k]
       }
     }
   }
 
-  /// Step 3: newton or gradient update of θ from the mixed estimate in `block`.
-  func lowerLevelStep(count c: Int, state s: AgentState) {
+  /// Σ_j w_ij σ_j and Σ_j w_ij θ_j of agent `i` into `sumSigma`, `sumTheta`: for every k the
+  /// terms are added in ascending global id (the row order), which fixes the bits for any
+  /// partition; the loop runs over neighbours outside so each neighbour row is read
+  /// contiguously.
+  func rowSums(_ i: Int, state s: AgentState, rows: MixingRows) {
+    let lo = rows.offsets[i], hi = rows.offsets[i + 1], m = self.m
+    sumSigma.withUnsafeMutableBufferPointer { ss in
+      sumTheta.withUnsafeMutableBufferPointer { st in
+        s.sigma.withUnsafeBufferPointer { sp in
+          s.theta.withUnsafeBufferPointer { tp in
+            rows.slots.withUnsafeBufferPointer { rs in
+              rows.weights.withUnsafeBufferPointer { rw in
+                for k in 0..<m { ss[k] = 0; st[k] = 0 }
+                for e in lo..<hi {
+                  let j = Int(rs[e]) * m, w = rw[e]
+                  for k in 0..<m {
+                    ss[k] += w * sp[j + k]
+                    st[k] += w * tp[j + k]
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Step 1 for agent `i`: x_i ← Π_X(x_i − α(J_φᵀv_i + ∇r)) when `moving`; leaves φ(x_i^new)
+  /// in `phiNew` (φ(x_i^old) stays in the cache until the caller replaces it).
+  func moveAgent(_ i: Int, moving: Bool, state s: AgentState) {
+    let alpha = parameters.alpha, rho = parameters.rho
+    if moving {
+      s.x.withUnsafeMutableBufferPointer { xp in
+        jac.withUnsafeMutableBufferPointer { jp in
+          phiNew.withUnsafeMutableBufferPointer { vp in
+            family.basis.evaluate(points: xp.baseAddress! + i * d, count: 1, values: vp.baseAddress!, jacobians: jp.baseAddress!)
+          }
+        }
+        for k in 0..<d {
+          var gk = 0.0
+          for al in 0..<m { gk += jac[al * d + k] * s.v[i * m + al] }
+          gk += rho * (xp[i * d + k] - s.x0[i * d + k])
+          xp[i * d + k] = projectToBox(xp[i * d + k] - alpha * gk)
+        }
+      }
+    }
+    s.x.withUnsafeBufferPointer { xp in
+      phiNew.withUnsafeMutableBufferPointer { vp in
+        family.basis.evaluate(points: xp.baseAddress! + i * d, count: 1, values: vp.baseAddress!, jacobians: nil)
+      }
+    }
+  }
+
+  // MARK: - Rounds with several consensus steps (k > 1)
+
+  /// First phase of a k-step round for `agents`: move (after warm-up), then
+  /// σNext_i = Σ_j w_ij σ_j + φ(x_i^new) − φ(x_i^old) and θNext_i = Σ_j w_ij θ_j — the same
+  /// sums, in the same order, as the one-step round. Local; neighbours' rows must be current.
+  public func moveAndMix(agents: [Int], round: Int, state s: AgentState, rows: MixingRows) {
+    let moving = round >= parameters.warmup && parameters.alpha != 0
+    for i in agents {
+      moveAgent(i, moving: moving, state: s)
+      mixRow(i, state: s, rows: rows, inject: true)
+    }
+  }
+
+  /// One more mixing step for `agents`: σNext_i = Σ_j w_ij σ_j, θNext_i = Σ_j w_ij θ_j.
+  /// Local; neighbours' rows must be current.
+  public func mix(agents: [Int], state s: AgentState, rows: MixingRows) {
+    for i in agents { mixRow(i, state: s, rows: rows, inject: false) }
+  }
+
+  func mixRow(_ i: Int, state s: AgentState, rows: MixingRows, inject: Bool) {
+    rowSums(i, state: s, rows: rows)
+    for k in 0..<m {
+      if inject {
+        s.sigmaNext[i * m + k] = sumSigma[k] + phiNew[k] - s.phiX[i * m + k]
+        s.phiX[i * m + k] = phiNew[k]
+      } else {
+        s.sigmaNext[i * m + k] = sumSigma[k]
+      }
+      s.thetaNext[i * m + k] = sumTheta[k]
+    }
+  }
+
+  /// First phase of a Chebyshev round, before any exchange: move (after warm-up) and inject,
+  /// σ_i ← σ_i + φ(x_i^new) − φ(x_i^old) (y_0 of the recurrence). Local.
+  public func moveAndInject(agents: [Int], round: Int, state s: AgentState) {
+    let moving = round >= parameters.warmup && parameters.alpha != 0
+    for i in agents {
+      moveAgent(i, moving: moving, state: s)
+      for k in 0..<m {
+        s.sigma[i * m + k] += phiNew[k] - s.phiX[i * m + k]
+        s.phiX[i * m + k] = phiNew[k]
+      }
+    }
+  }
+
+  /// One Chebyshev step for `agents`: yNext_i = a Σ_j w_ij y_j − b yPrevious_i for y = σ and
+  /// y = θ (rows of the previous iterate in `previousSigma`, `previousTheta`, owned slots).
+  /// Local; neighbours' rows must be current.
+  public func chebyshevMix(agents: [Int], state s: AgentState, rows: MixingRows, a: Double, b: Double,
+                           previousSigma: [Double], previousTheta: [Double]) {
+    for i in agents {
+      rowSums(i, state: s, rows: rows)
+      for k in 0..<m {
+        s.sigmaNext[i * m + k] = a * sumSigma[k] - b * previousSigma[i * m + k]
+        s.thetaNext[i * m + k] = a * sumTheta[k] - b * previousTheta[i * m + k]
+      }
+    }
+  }
+
+  /// Last phase of a k-step round: steps 3–4 for `agents` from the mixed σ_i, θ_i now in
+  /// `state.sigma`, `state.theta`; `previousTheta` holds θ_i of the previous round (owned
+  /// rows; the gradient method's λθ_i term, whose μ(θ_i) is cached). Writes θNext and v.
+  public func solve(agents: [Int], state s: AgentState, previousTheta: [Double]) {
+    var start = 0
+    while start < agents.count {
+      let c = min(B, agents.count - start)
+      for a in 0..<c {
+        let i = agents[start + a]
+        slots[a] = i
+        for k in 0..<m {
+          block[a * m + k] = s.theta[i * m + k]
+          sigBlock[a * m + k] = s.sigma[i * m + k]
+        }
+      }
+      lowerLevelStep(count: c, state: s, previousTheta: previousTheta)
+      hypergradientStep(count: c, state: s)
+      flops += Double(c) * flopsPerAgentRound
+      start += c
+    }
+  }
+
+  /// Step 3: newton or gradient update of θ from the mixed estimate in `block` and σ_i in
+  /// `sigBlock`; `previousTheta` holds θ_i (rows by local slot) whose μ the gradient method
+  /// has cached.
+  func lowerLevelStep(count c: Int, state s: AgentState, previousTheta: [Double]) {
     let lam = family.lambda
     switch parameters.method {
     case .gradient:
@@ -160,7 +273,7 @@ public final class AgentUpdater {
       for a in 0..<c {
         let i = slots[a]
         for k in 0..<m {
-          let grad = s.meanTheta[i * m + k] + lam * s.theta[i * m + k] - sigBlock[a * m + k]
+          let grad = s.meanTheta[i * m + k] + lam * previousTheta[i * m + k] - sigBlock[a * m + k]
           s.thetaNext[i * m + k] = block[a * m + k] - gamma * grad
         }
       }

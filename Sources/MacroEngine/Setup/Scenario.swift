@@ -116,7 +116,8 @@ public struct Scenario: Sendable {
 
   public var parameters: RoundParameters {
     RoundParameters(alpha: config.run.alpha, warmup: config.run.warmup, method: config.lower.method,
-                    gamma: config.lower.gamma, cgIterations: config.run.cgIterations, rho: config.upper.motionCost)
+                    gamma: config.lower.gamma, cgIterations: config.run.cgIterations, rho: config.upper.motionCost,
+                    consensusSteps: config.run.consensusSteps, acceleration: config.run.consensusAcceleration)
   }
 
   /// The gradient-mode step bound γ < (1 + λ_min(W)) / h_max, with λ_min(W) ≥ 2 min_i w_ii − 1

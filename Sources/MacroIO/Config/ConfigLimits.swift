@@ -32,6 +32,7 @@ public enum ConfigLimits {
   public static let alpha = DoubleRule.nonNegative  // 0 = agents frozen (pure estimation)
   public static let cgIterations = 1...1000
   public static let diagEvery = 1...1_000_000_000
+  public static let consensusSteps = 1...1000
   // [output]
   public static let checkpointEvery = 0...1_000_000_000  // 0 = off
   public static let checkpointSeconds = DoubleRule.nonNegative  // 0 = off

@@ -58,6 +58,8 @@ enum ConfigSchema {
       .double("run", "alpha", \.run.alpha, L.alpha),
       .int("run", "cg_iterations", \.run.cgIterations, L.cgIterations),
       .int("run", "diag_every", \.run.diagEvery, L.diagEvery),
+      .int("run", "consensus_steps", \.run.consensusSteps, L.consensusSteps),
+      .choice("run", "consensus_acceleration", \.run.consensusAcceleration),
 
       .nonEmptyString("output", "dir", \.output.dir),
       .int("output", "checkpoint_every", \.output.checkpointEvery, L.checkpointEvery),

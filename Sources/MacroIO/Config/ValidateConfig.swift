@@ -3,7 +3,7 @@ import MacroCore
 
 extension ConfigLoader {
   /// Checks every key's range (in canonical key order), then the rules that span keys:
-  /// n_q > K and the size of Φ_Q, warmup ≤ rounds, the geometric mean degree against N,
+  /// n_q > K and the size of Φ_Q, warmup ≤ rounds, Chebyshev mixing with ≥ 2 steps, the geometric mean degree against N,
   /// required input files (present, readable regular files), image targets in 2-D, and the
   /// mixture (component counts agree, means have d entries in [-1,1], covariances are d×d,
   /// symmetric and positive definite, weights ≥ 0 sum to 1). Local.
@@ -43,6 +43,10 @@ extension ConfigLoader {
     guard c.run.warmup <= c.run.rounds else {
       throw .invalidValue(key: "run.warmup", value: String(c.run.warmup),
                           allowed: "must be <= run.rounds = \(c.run.rounds) (rounds include warm-up)")
+    }
+    if c.run.consensusAcceleration == .chebyshev, c.run.consensusSteps < 2 {
+      throw .invalidValue(key: "run.consensus_acceleration", value: "\"chebyshev\"",
+                          allowed: "needs run.consensus_steps >= 2 (given \(c.run.consensusSteps))")
     }
   }
 
