@@ -237,6 +237,19 @@ def metropolis(n, edges):
     return W
 
 
+def chebyshev_matrix(W, k):
+    """p_k(W) = T_k(W/r) / T_k(1/r), r = 1/cosh(2/k), from W's eigendecomposition (not by the
+    three-term recurrence macroopt uses): T_k(x) = cos(k acos x) on [-1, 1], cosh(k acosh|x|)
+    (sign^k) outside."""
+    lam, V = np.linalg.eigh(W)
+    r = 1.0 / np.cosh(2.0 / k)
+    x = lam / r
+    inside = np.abs(x) <= 1
+    t = np.where(inside, np.cos(k * np.arccos(np.clip(x, -1, 1))),
+                 np.cosh(k * np.arccosh(np.maximum(np.abs(x), 1))) * np.where((x < 0) & (k % 2 == 1), -1.0, 1.0))
+    return (V * (t / np.cosh(k * np.arccosh(1 / r)))) @ V.T
+
+
 def connected(n, edges):
     parent = list(range(n))
 
@@ -279,8 +292,11 @@ def clip(X):
 
 
 class Distributed:
-    def __init__(self, prob, X, W, alpha, warmup, cg=2):
+    def __init__(self, prob, X, W, alpha, warmup, cg=2, steps=1, chebyshev=False):
         self.p, self.W, self.alpha, self.warmup, self.cg = prob, W, alpha, warmup, cg
+        self.steps, self.chebyshev = steps, chebyshev
+        if steps > 1:
+            self.mixer = chebyshev_matrix(W, steps) if chebyshev else np.linalg.matrix_power(W, steps)
         self.X = np.array(X, float)
         N, m = len(X), prob.m
         self.phiX = prob.fam.basis.values(self.X)
@@ -297,11 +313,19 @@ class Distributed:
             g = p.directions(self.X, self.v)
             self.X = clip(self.X - self.alpha * g)
         phi_new = fam.basis.values(self.X)
-        # 2. dynamic average consensus
-        sigma = self.W @ self.sigma + phi_new - self.phiX
+        # 2. dynamic average consensus (k steps: W^(k-1) (W sigma + dphi), W^k theta; Chebyshev:
+        #    p_k(W) (sigma + dphi), p_k(W) theta)
+        if self.steps == 1:
+            sigma = self.W @ self.sigma + phi_new - self.phiX
+            M = self.W @ self.theta
+        elif self.chebyshev:
+            sigma = self.mixer @ (self.sigma + phi_new - self.phiX)
+            M = self.mixer @ self.theta
+        else:
+            sigma = np.linalg.matrix_power(self.W, self.steps - 1) @ (self.W @ self.sigma + phi_new - self.phiX)
+            M = self.mixer @ self.theta
         self.phiX = phi_new
         # 3. Newton from the mixed estimate, with the new sigma
-        M = self.W @ self.theta
         _, mu, _, H = fam.evaluate(M)
         g = mu + lam * M - sigma
         ok = np.ones(len(M), bool)
@@ -445,6 +469,8 @@ def main(argv=None):
     ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--alpha", type=float, default=1e-3)
     ap.add_argument("--cg", type=int, default=2)
+    ap.add_argument("--consensus-steps", type=int, default=1)
+    ap.add_argument("--chebyshev", action="store_true", help="Chebyshev-accelerated consensus steps")
     ap.add_argument("--lam", type=float, default=1e-2)
     ap.add_argument("--degree", type=int, default=6)
     ap.add_argument("--nq", type=int, default=40)
@@ -454,7 +480,10 @@ def main(argv=None):
                     help="compare the records with macroopt's diagnostics.jsonl; print one summary line; "
                          "exit 1 if any quantity differs by more than --tolerance")
     ap.add_argument("--tolerance", type=float, default=1e-10,
-                    help="relative tolerance for --compare-with (absolute floor 1e-13)")
+                    help="relative tolerance for --compare-with")
+    ap.add_argument("--floor", type=float, default=1e-13,
+                    help="absolute differences below this are ignored by --compare-with (round-off of "
+                         "quantities that converge to zero, e.g. consensus errors)")
     a = ap.parse_args(argv)
 
     if a.x0:
@@ -489,7 +518,8 @@ def main(argv=None):
             ap.error("distributed needs --edges or --graph")
         if not connected(n, edges):
             ap.error("graph is disconnected")
-        run = Distributed(prob, X, metropolis(n, edges), a.alpha, a.warmup, a.cg)
+        run = Distributed(prob, X, metropolis(n, edges), a.alpha, a.warmup, a.cg,
+                          a.consensus_steps, a.chebyshev)
     every = max(1, a.diag_every)
     records = [run.diagnostics()]
     emit = (lambda r: None) if a.compare_with else (lambda r: print(json.dumps(r), flush=True))
@@ -505,10 +535,10 @@ def main(argv=None):
                 break
     if a.compare_with:
         other = [json.loads(l) for l in open(a.compare_with) if l.strip()]
-        worst, first = compare_records(records, other, a.tolerance)
-        print(json.dumps(dict(records=min(len(records), len(other)), max_relative_difference=worst,
+        worst, first, matched = compare_records(records, other, a.tolerance, a.floor)
+        print(json.dumps(dict(records=matched, max_relative_difference=worst,
                               first_round_over_tolerance=first)))
-        return 1 if first else 0
+        return 1 if first or matched < len(records) else 0
     return status
 
 
@@ -517,14 +547,16 @@ COMPARED = ["F", "stationarity", "consensus_sigma", "consensus_theta", "max_thet
 
 
 def compare_records(mine, theirs, tol, floor=1e-13):
-    """Max relative difference over COMPARED keys of records with the same round, and for each
-    key the first round where it exceeds tol (differences below the absolute floor ignored)."""
+    """Max relative difference over COMPARED keys of records with the same round, for each key
+    the first round where it exceeds tol (differences below the absolute floor ignored), and
+    the number of records compared (rounds present in both)."""
     by_round = {r["round"]: r for r in theirs}
-    worst, first = 0.0, {}
+    worst, first, matched = 0.0, {}, 0
     for r in mine:
         o = by_round.get(r["round"])
         if o is None:
             continue
+        matched += 1
         for k in COMPARED:
             x, y = r.get(k), o.get(k)
             if x is None or y is None:
@@ -534,7 +566,7 @@ def compare_records(mine, theirs, tol, floor=1e-13):
             worst = max(worst, rel)
             if rel > tol and k not in first:
                 first[k] = r["round"]
-    return worst, first
+    return worst, first, matched
 
 
 if __name__ == "__main__":
