@@ -153,8 +153,8 @@ public final class DistributedEngine {
         var ySigma = Array(state.sigma[0..<(n * m)]), yTheta = previousTheta
         for (a, b) in cheb.coefficients {
           try exchangeThenUpdate { agents in
-            updater.chebyshevMix(agents: agents, state: state, rows: rows, a: a, b: b,
-                                 previousSigma: ySigma, previousTheta: yTheta)
+            updater.mix(agents: agents, state: state, rows: rows, chebyshev: (a, b),
+                        previousSigma: ySigma, previousTheta: yTheta)
           }
           copyRows(from: state.sigma, to: &ySigma, count: n * m)
           copyRows(from: state.theta, to: &yTheta, count: n * m)

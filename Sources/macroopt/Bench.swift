@@ -104,6 +104,7 @@ struct Bench: ParsableCommand {
     let tRound = MonotonicClock.seconds() - t0
     let agentRoundsPerSecond = Double(c.agents.count * rounds) / tRound
     let roundGflops = engine.updater.flops / tRound / 1e9 * Double(world.size)
+    let mixing = mixingKernelRates(engine: engine)
     guard world.rank == 0 else { return }
     let rows: [(String, Double, Double)] = [
       ("A/mu/pi kernel (2 DGEMM + log-sum-exp)", evalFlops / tEval / 1e9, dgemmZ),
@@ -118,6 +119,8 @@ struct Bench: ParsableCommand {
         ("round", .object([("ranks", .int(world.size)), ("agents", .int(c.agents.count)), ("rounds", .int(rounds)),
                            ("agent_rounds_per_second", .number(agentRoundsPerSecond)), ("gflops", .number(roundGflops)),
                            ("microseconds_per_agent_round_per_rank", .number(tRound / Double(agents * rounds) * 1e6))])),
+        ("mixing_kernel", .object([("fast_ns_per_agent_step", .number(mixing.fast)), ("reference_ns_per_agent_step", .number(mixing.reference)),
+                                   ("neighbour_gb_per_s", .number(mixing.bandwidth)), ("memcpy_gb_per_s", .number(mixing.memcpy))])),
       ])
       print(obj.prettySerialized())
       return
@@ -130,6 +133,39 @@ struct Bench: ParsableCommand {
     }
     print(String(format: "round (N = %d on %d rank(s), %d rounds): %.0f agent-rounds/s, %.1f us per agent-round per rank, %.2f GFLOP/s (model count)",
                  c.agents.count, world.size, rounds, agentRoundsPerSecond, tRound / Double(agents * rounds) * 1e6, roundGflops))
+    print(String(format: "mixing step (sigma and theta rows of every owned agent): %.0f ns per agent (reference loop %.0f ns, %.1fx); neighbour rows read at %.1f GB/s = %.0f%% of a same-process memcpy (%.1f GB/s)",
+                 mixing.fast, mixing.reference, mixing.reference / mixing.fast, mixing.bandwidth, 100 * mixing.bandwidth / mixing.memcpy, mixing.memcpy))
+  }
+
+  /// One consensus step's neighbour sums (σ and θ) over this rank's owned agents with the fast
+  /// kernel and the plain reference, in ns per agent; the neighbour-row bytes the fast kernel
+  /// reads per second; and a memcpy of the σ array as the same-process bandwidth reference.
+  func mixingKernelRates(engine: DistributedEngine) -> (fast: Double, reference: Double, bandwidth: Double, memcpy: Double) {
+    let st = engine.state, rows = engine.rows, m = st.m, n = st.ownedCount
+    guard n > 0 else { return (0, 0, 0, 1) }
+    var out = [Double](repeating: 0, count: n * m)
+    func sweep(_ kernel: (UnsafePointer<Double>, UnsafePointer<Int32>, UnsafePointer<Double>, Range<Int>, Int, UnsafeMutablePointer<Double>) -> Void) -> Double {
+      measure {
+        rows.slots.withUnsafeBufferPointer { rs in rows.weights.withUnsafeBufferPointer { rw in
+          out.withUnsafeMutableBufferPointer { o in
+            for src in [st.sigma, st.theta] {
+              src.withUnsafeBufferPointer { sp in
+                for i in 0..<n {
+                  kernel(sp.baseAddress!, rs.baseAddress!, rw.baseAddress!, rows.offsets[i]..<rows.offsets[i + 1], m, o.baseAddress! + i * m)
+                }
+              }
+            }
+          } } }
+      } / Double(n) * 1e9
+    }
+    let fast = sweep { MixingKernel.rowSum(src: $0, slots: $1, weights: $2, range: $3, m: $4, out: $5) }
+    let reference = sweep { MixingKernel.rowSumReference(src: $0, slots: $1, weights: $2, range: $3, m: $4, out: $5) }
+    let bytes = Double(2 * rows.slots.count * m * 8 + 2 * n * m * 8) / Double(n)
+    var copy = [Double](repeating: 0, count: st.sigma.count)
+    let tCopy = measure {
+      st.sigma.withUnsafeBufferPointer { s in copy.withUnsafeMutableBufferPointer { c in c.baseAddress!.update(from: s.baseAddress!, count: s.count) } }
+    }
+    return (fast, reference, bytes / fast, Double(2 * st.sigma.count * 8) / tCopy / 1e9)
   }
 }
 

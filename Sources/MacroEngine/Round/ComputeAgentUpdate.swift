@@ -127,28 +127,23 @@ public final class AgentUpdater {
     }
   }
 
-  /// Σ_j w_ij σ_j and Σ_j w_ij θ_j of agent `i` into `sumSigma`, `sumTheta`: for every k the
-  /// terms are added in ascending global id (the row order), which fixes the bits for any
-  /// partition; the loop runs over neighbours outside so each neighbour row is read
-  /// contiguously.
+  /// Σ_j w_ij σ_j and Σ_j w_ij θ_j of agent `i` into `sumSigma`, `sumTheta` (``MixingKernel``):
+  /// for every k the terms are added in ascending global id (the row order), which fixes the
+  /// bits for any partition.
   func rowSums(_ i: Int, state s: AgentState, rows: MixingRows) {
-    let lo = rows.offsets[i], hi = rows.offsets[i + 1], m = self.m
-    sumSigma.withUnsafeMutableBufferPointer { ss in
-      sumTheta.withUnsafeMutableBufferPointer { st in
+    let range = rows.offsets[i]..<rows.offsets[i + 1], m = self.m
+    rows.slots.withUnsafeBufferPointer { rs in
+      rows.weights.withUnsafeBufferPointer { rw in
         s.sigma.withUnsafeBufferPointer { sp in
-          s.theta.withUnsafeBufferPointer { tp in
-            rows.slots.withUnsafeBufferPointer { rs in
-              rows.weights.withUnsafeBufferPointer { rw in
-                for k in 0..<m { ss[k] = 0; st[k] = 0 }
-                for e in lo..<hi {
-                  let j = Int(rs[e]) * m, w = rw[e]
-                  for k in 0..<m {
-                    ss[k] += w * sp[j + k]
-                    st[k] += w * tp[j + k]
-                  }
-                }
-              }
-            }
+          sumSigma.withUnsafeMutableBufferPointer { out in
+            MixingKernel.rowSum(src: sp.baseAddress!, slots: rs.baseAddress!, weights: rw.baseAddress!,
+                                range: range, m: m, out: out.baseAddress!)
+          }
+        }
+        s.theta.withUnsafeBufferPointer { tp in
+          sumTheta.withUnsafeMutableBufferPointer { out in
+            MixingKernel.rowSum(src: tp.baseAddress!, slots: rs.baseAddress!, weights: rw.baseAddress!,
+                                range: range, m: m, out: out.baseAddress!)
           }
         }
       }
@@ -194,10 +189,43 @@ public final class AgentUpdater {
     }
   }
 
-  /// One more mixing step for `agents`: σNext_i = Σ_j w_ij σ_j, θNext_i = Σ_j w_ij θ_j.
+  /// One more mixing step for `agents`: σNext_i = Σ_j w_ij σ_j, θNext_i = Σ_j w_ij θ_j; or,
+  /// with coefficients, a Chebyshev step yNext_i = a Σ_j w_ij y_j − b yPrevious_i for y = σ
+  /// and y = θ (rows of the previous iterate in `previousSigma`, `previousTheta`, owned slots).
   /// Local; neighbours' rows must be current.
-  public func mix(agents: [Int], state s: AgentState, rows: MixingRows) {
-    for i in agents { mixRow(i, state: s, rows: rows, inject: false) }
+  public func mix(agents: [Int], state s: AgentState, rows: MixingRows,
+                  chebyshev: (a: Double, b: Double)? = nil,
+                  previousSigma: [Double] = [], previousTheta: [Double] = []) {
+    let m = self.m
+    rows.slots.withUnsafeBufferPointer { rs in
+      rows.weights.withUnsafeBufferPointer { rw in
+        s.sigma.withUnsafeBufferPointer { sp in
+          s.theta.withUnsafeBufferPointer { tp in
+            s.sigmaNext.withUnsafeMutableBufferPointer { sn in
+              s.thetaNext.withUnsafeMutableBufferPointer { tn in
+                previousSigma.withUnsafeBufferPointer { ps in
+                  previousTheta.withUnsafeBufferPointer { pt in
+                    for i in agents {
+                      let range = rows.offsets[i]..<rows.offsets[i + 1]
+                      let so = sn.baseAddress! + i * m, to = tn.baseAddress! + i * m
+                      MixingKernel.rowSum(src: sp.baseAddress!, slots: rs.baseAddress!, weights: rw.baseAddress!,
+                                          range: range, m: m, out: so)
+                      MixingKernel.rowSum(src: tp.baseAddress!, slots: rs.baseAddress!, weights: rw.baseAddress!,
+                                          range: range, m: m, out: to)
+                      guard let (a, b) = chebyshev else { continue }
+                      for k in 0..<m {
+                        so[k] = a * so[k] - b * ps[i * m + k]
+                        to[k] = a * to[k] - b * pt[i * m + k]
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
   }
 
   func mixRow(_ i: Int, state s: AgentState, rows: MixingRows, inject: Bool) {
@@ -222,20 +250,6 @@ public final class AgentUpdater {
       for k in 0..<m {
         s.sigma[i * m + k] += phiNew[k] - s.phiX[i * m + k]
         s.phiX[i * m + k] = phiNew[k]
-      }
-    }
-  }
-
-  /// One Chebyshev step for `agents`: yNext_i = a Σ_j w_ij y_j − b yPrevious_i for y = σ and
-  /// y = θ (rows of the previous iterate in `previousSigma`, `previousTheta`, owned slots).
-  /// Local; neighbours' rows must be current.
-  public func chebyshevMix(agents: [Int], state s: AgentState, rows: MixingRows, a: Double, b: Double,
-                           previousSigma: [Double], previousTheta: [Double]) {
-    for i in agents {
-      rowSums(i, state: s, rows: rows)
-      for k in 0..<m {
-        s.sigmaNext[i * m + k] = a * sumSigma[k] - b * previousSigma[i * m + k]
-        s.thetaNext[i * m + k] = a * sumTheta[k] - b * previousTheta[i * m + k]
       }
     }
   }
