@@ -7,10 +7,12 @@ import _TestSupport
 
 /// The `gradient` lower-level method (DESIGN §2 step 3): with γ = 1 it does not converge on
 /// a grid (|λ_min(W) − γ h_max| > 1: the errors stall or grow), with γ below the bound
-/// (1 + λ_min(W))/h_max that the run enforces it contracts. In-process, singleton MPI,
-/// agents frozen (α = 0).
+/// (1 + λ_min(W))/h_max that the run enforces it contracts — also with k consensus steps a
+/// round (W^k, Chebyshev p_k(W)), where λ_min of the mixing operator replaces λ_min(W).
+/// In-process, singleton MPI, agents frozen (α = 0).
 @Suite(.serialized) struct GradientModeTests {
-  func thetaErrors(gamma: Double?, rounds: Int, degree: Int) throws -> (errors: [Double], bound: Double) {
+  func thetaErrors(gamma: Double?, rounds: Int, degree: Int, steps: Int = 1,
+                   acceleration: RunConfig.ConsensusAcceleration = .none) throws -> (errors: [Double], bound: Double) {
     try SingletonMPI.initialize()
     var cfg = RunConfig.default
     cfg.agents.count = 64
@@ -20,6 +22,8 @@ import _TestSupport
     cfg.lower.method = .gradient
     cfg.run.alpha = 0
     cfg.run.warmup = 0
+    cfg.run.consensusSteps = steps
+    cfg.run.consensusAcceleration = acceleration
     let probe = try Scenario(config: cfg)
     let bound = probe.gradientGammaBound
     cfg.lower.gamma = gamma ?? 0.9 * bound
@@ -48,5 +52,34 @@ import _TestSupport
     #expect(e.allSatisfy { $0.isFinite })
     for k in 1..<e.count { #expect(e[k] < e[k - 1]) }
     #expect(e.last.map { $0 < 1e-2 * e[0] } == true)
+  }
+
+  @Test(arguments: [(3, RunConfig.ConsensusAcceleration.none), (4, .chebyshev), (5, .chebyshev)])
+  func gammaBelowTheMultiStepBoundContracts(steps: Int, acceleration: RunConfig.ConsensusAcceleration) throws {
+    let (e, bound) = try thetaErrors(gamma: nil, rounds: 2000, degree: 3, steps: steps, acceleration: acceleration)
+    print("gradient mode, k = \(steps) \(acceleration), gamma = 0.9 x bound (\(bound)): errors \(e)")
+    #expect(e.allSatisfy { $0.isFinite })
+    for k in 1..<e.count { #expect(e[k] < e[k - 1]) }
+    #expect(e.last.map { $0 < 1e-2 * e[0] } == true)
+  }
+
+  /// The mixing operator's λ_min bound against its eigenvalues (grid, N = 64): every eigenvalue
+  /// of W^k and p_k(W) lies at or above it.
+  @Test(arguments: [(1, RunConfig.ConsensusAcceleration.none), (2, .none), (3, .none), (3, .chebyshev), (6, .chebyshev)])
+  func mixingBoundIsBelowEveryEigenvalue(steps: Int, acceleration: RunConfig.ConsensusAcceleration) throws {
+    var cfg = RunConfig.default
+    cfg.agents.count = 64
+    cfg.graph.kind = .grid
+    cfg.basis.degree = 3
+    cfg.basis.quadratureNodes = 15
+    cfg.run.consensusSteps = steps
+    cfg.run.consensusAcceleration = acceleration
+    let sc = try Scenario(config: cfg)
+    let lambdas = try mixingEigenvalues(graph: sc.graph, weights: sc.weights)
+    let cheb = ChebyshevMixing(steps: steps)
+    let mixed = lambdas.map { acceleration == .chebyshev ? cheb.polynomial(at: $0) : pow($0, Double(steps)) }
+    let smallest = mixed.min() ?? 0
+    print("mixing bound k = \(steps) \(acceleration): bound \(sc.mixingLambdaMinBound), smallest eigenvalue \(smallest)")
+    #expect(sc.mixingLambdaMinBound <= smallest + 1e-12)
   }
 }

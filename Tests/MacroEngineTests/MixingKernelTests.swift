@@ -30,7 +30,7 @@ struct MixingKernelTests {
         }
       }
       #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern), "m = \(m), degree = \(degree)")
-      #expect(fast.allSatisfy(\.isFinite))
+      #expect(fast.allSatisfy { $0.isFinite })
     }
   }
 }

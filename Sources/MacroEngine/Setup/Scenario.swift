@@ -1,3 +1,4 @@
+import Foundation
 import MacroCore
 
 /// Everything a run derives from its config before the first round, identical on every rank
@@ -120,17 +121,37 @@ public struct Scenario: Sendable {
                     consensusSteps: config.run.consensusSteps, acceleration: config.run.consensusAcceleration)
   }
 
-  /// The gradient-mode step bound γ < (1 + λ_min(W)) / h_max, with λ_min(W) ≥ 2 min_i w_ii − 1
-  /// (Gershgorin) and h_max = λ + max_y |φ(y)|² ≥ ‖C(θ) + λI‖ for every θ (a variance of a
-  /// function bounded by |φ|). Conservative but safe for every θ.
+  /// The gradient-mode step bound γ < (1 + μ_min) / h_max, where μ_min bounds the smallest
+  /// eigenvalue of the round's mixing operator M from below and h_max = λ + max_y |φ(y)|² ≥
+  /// ‖C(θ) + λI‖ for every θ (a variance of a function bounded by |φ|): the linearized update
+  /// θ ← Mθ − γ(C + λI)θ then has no eigenvalue at or below −1. Conservative but safe for every θ.
   public var gradientGammaBound: Double {
-    let minSelf = weights.selfWeight.min() ?? 1
-    let lambdaMin = max(-1, 2 * minSelf - 1)
     // max |φ|² is attained at a corner of the box (|p̂_n| is largest at ±1).
     let d = family.basis.dimension
     let corner = [Double](repeating: 1, count: d)
     let vals = family.basis.evaluate(points: corner).values
     let hmax = family.lambda + vals.reduce(0) { $0 + $1 * $1 }
-    return (1 + lambdaMin) / hmax
+    return (1 + mixingLambdaMinBound) / hmax
+  }
+
+  /// A lower bound μ_min on the eigenvalues of the round's mixing operator, from the Gershgorin
+  /// bound g = max(−1, 2 min_i w_ii − 1) ≤ λ_min(W) (every eigenvalue of W lies in [g, 1]):
+  /// W (k = 1): g. W^k: min over [g, 1] of λ^k — g^k for g ≥ 0 or odd k, 0 for even k and
+  /// g < 0. Chebyshev p_k(W): p_k(g) when g ≥ r (p_k increases past r), else
+  /// min(p_k(g), −1/T_k(1/r) = −1/cosh 2) (p_k equioscillates between ±1/cosh 2 on [−r, r] and
+  /// is monotone below −r).
+  public var mixingLambdaMinBound: Double {
+    let minSelf = weights.selfWeight.min() ?? 1
+    let g = max(-1, 2 * minSelf - 1)
+    let k = config.run.consensusSteps
+    guard k > 1 else { return g }
+    switch config.run.consensusAcceleration {
+    case .none:
+      return g >= 0 || k % 2 == 1 ? pow(g, Double(k)) : 0
+    case .chebyshev:
+      let cheb = ChebyshevMixing(steps: k)
+      let atG = cheb.polynomial(at: g)
+      return g >= cheb.rate ? atG : min(atG, -1 / cosh(2.0))
+    }
   }
 }

@@ -173,7 +173,7 @@ public final class RunDriver {
       let bound = scenario.gradientGammaBound
       if config.lower.gamma >= bound {
         let clamped = 0.99 * bound
-        warnings.append("warning: lower.gamma = \(config.lower.gamma) exceeds the safe bound (1 + λ_min(W))/h_max = \(bound) for this graph and basis; clamped to \(clamped)")
+        warnings.append("warning: lower.gamma = \(config.lower.gamma) exceeds the safe bound (1 + λ_min(mixing))/h_max = \(bound) for this graph, basis and run.consensus_steps; clamped to \(clamped)")
         var c = config
         c.lower.gamma = clamped
         sc = try Self.makeScenario(c)
