@@ -30,13 +30,15 @@ import _TestSupport
   }
 
   /// Same config → same state_digest on 1, 2, 3 and 4 ranks (geometric graph, N = 500, 300
-  /// rounds including 100 warm-up rounds, agents moving after warm-up). The invariant
+  /// rounds including 100 warm-up rounds, agents moving after warm-up; DESIGN's one-step round —
+  /// `multiStepRoundsAreDeterministicAndResume` covers k > 1). The invariant
   /// |mean σ − s(x)| stays ≤ 1e-12 at every diagnostic round, and diagnostics.jsonl is
   /// byte-for-byte identical too.
   @Test func stateDigestIsIdenticalForAnyRankCount() throws {
     let args = ["run", "--set", "agents.count=500", "--set", "run.rounds=300", "--set", "run.warmup=100",
                 "--set", "run.alpha=2e-4", "--set", "basis.degree=4", "--set", "basis.quadrature_nodes=24",
-                "--set", "run.diag_every=25", "--no-progress"]
+                "--set", "run.diag_every=25", "--set", "run.consensus_steps=1",
+                "--set", "run.consensus_acceleration=\"none\"", "--no-progress"]
     var digests: [Int: String] = [:]
     var diagnosticsFiles: [Int: Data] = [:]
     for np in [1, 2, 3, 4] {
@@ -92,13 +94,15 @@ import _TestSupport
     #expect(try Self.summary(resumed)["state_digest"] as? String == digests[1], "resume 2 → 3 ranks changed the digest")
   }
 
-  /// The default scenario with N = 300 on 2 ranks, α = 1e-4: the distributed run's F after
-  /// 3000 rounds (300 warm-up rounds without moving) is within 3% of the centralized oracle's
-  /// F after the same 2700 moving rounds (the oracle has no warm-up). Both curves, and the
-  /// distance of the agents' directions J_φᵀv_i from the exact hypergradient directions, are
-  /// printed. (At the DESIGN's α = 1e-3 the scheme diverges on this graph; see the notes.)
+  /// The default scenario (DESIGN's α = 1e-3, 10 Chebyshev consensus steps a round) with
+  /// N = 300 on 2 ranks: the distributed run's F after 3000 rounds (300 warm-up rounds without
+  /// moving) is within 1% of the centralized oracle's F after the same 2700 moving rounds (the
+  /// oracle has no warm-up) — DESIGN §1's "within 1% of centralized projected gradient
+  /// descent" (measured: +0.013%). Both curves, and the distance of the agents' directions
+  /// J_φᵀv_i from the exact hypergradient directions, are printed. (With DESIGN's one-step
+  /// round α = 1e-3 diverges on this graph; see the notes.)
   @Test func distributedTracksTheCentralizedOracle() throws {
-    let common = ["run", "--set", "agents.count=300", "--set", "run.alpha=1e-4", "--set", "run.diag_every=100", "--no-progress"]
+    let common = ["run", "--set", "agents.count=300", "--set", "run.diag_every=100", "--no-progress"]
     let dd = Self.tempDir("track-distributed"), cd = Self.tempDir("track-centralized")
     let r1 = try MPIRun.run(np: 2, "macroopt", common + ["--set", "run.rounds=3000", "--output", dd], timeout: 600)
     #expect(r1.exitCode == 0, "\(r1)")
@@ -117,6 +121,6 @@ import _TestSupport
       last = (f, c)
     }
     print("tracking: F_distributed(3000) / F_centralized(2700) = \(last.0 / last.1)")
-    #expect(last.1 > 0 && abs(last.0 / last.1 - 1) <= 0.03)
+    #expect(last.1 > 0 && abs(last.0 / last.1 - 1) <= 0.01)
   }
 }

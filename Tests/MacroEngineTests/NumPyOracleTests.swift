@@ -27,7 +27,8 @@ import _TestSupport
       "run", "--set", "agents.count=30", "--set", "agents.init=file", "--set", "agents.file=\(x0)",
       "--set", "graph.kind=file", "--set", "graph.file=\(edges)", "--set", "run.rounds=400",
       "--set", "run.warmup=100", "--set", "run.alpha=\(alpha)", "--set", "run.diag_every=10",
-      "--set", "run.algorithm=\(algorithm)", "--output", out, "--no-progress"], timeout: 180)
+      "--set", "run.algorithm=\(algorithm)", "--set", "run.consensus_steps=1",
+      "--set", "run.consensus_acceleration=\"none\"", "--output", out, "--no-progress"], timeout: 180)
     #expect(r.exitCode == 0, "\(r)")
     let c = try runProcess(Self.python, [Self.model.path, "--x0", x0, "--edges", edges, "--rounds", "400",
                                          "--warmup", algorithm == "distributed" ? "100" : "0", "--alpha", alpha,

@@ -45,11 +45,11 @@ import MacroCore
     algorithm = "distributed"
     rounds = 3000
     warmup = 300
-    alpha = 0.0002
+    alpha = 0.001
     cg_iterations = 2
     diag_every = 50
-    consensus_steps = 1
-    consensus_acceleration = "none"
+    consensus_steps = 10
+    consensus_acceleration = "chebyshev"
 
     [output]
     dir = "run"

@@ -53,7 +53,9 @@ let designKeys: [(String, [String])] = [
     #expect(c.target.weights == [0.3, 0.3, 0.4])
     #expect(c.target.means == [[-0.45, -0.4], [0.5, -0.35], [0.05, 0.5]])
     #expect(c.target.covariances[1] == [[0.03, -0.01], [-0.01, 0.05]])
-    #expect(c.run.alpha == 2e-4 && c.run.rounds == 3000 && c.run.warmup == 300)
+    #expect(c.run.alpha == 1e-3 && c.run.rounds == 3000 && c.run.warmup == 300)
+    // Not in DESIGN §1 (its round mixes once): 10 Chebyshev steps make its α = 1e-3 stable.
+    #expect(c.run.consensusSteps == 10 && c.run.consensusAcceleration == .chebyshev)
     #expect(c.run.cgIterations == 2 && c.run.diagEvery == 50)
     #expect(c.output.dir == "run" && c.output.checkpointEvery == 500 && c.output.keepCheckpoints == 2)
     #expect(c.output.snapshotEvery == 0 && c.output.checkpointSeconds == 0)
@@ -178,7 +180,7 @@ let designKeys: [(String, [String])] = [
     ("[run]\nconsensus_steps = 0", "run.consensus_steps", "0"),
     ("[run]\nconsensus_steps = 1001", "run.consensus_steps", "1001"),
     ("[run]\nconsensus_acceleration = \"lanczos\"", "run.consensus_acceleration", "\"lanczos\""),
-    ("[run]\nconsensus_acceleration = \"chebyshev\"", "run.consensus_acceleration", "\"chebyshev\""),
+    ("[run]\nconsensus_steps = 1\nconsensus_acceleration = \"chebyshev\"", "run.consensus_acceleration", "\"chebyshev\""),
     ("[output]\ndir = \"\"", "output.dir", "\"\""),
     ("[output]\ncheckpoint_every = -1", "output.checkpoint_every", "-1"),
     ("[output]\ncheckpoint_seconds = -1.0", "output.checkpoint_seconds", "-1.0"),

@@ -18,8 +18,8 @@ extension RunConfig {
         [[0.06, 0.0], [0.0, 0.025]],
       ],
       file: ""),
-    run: Run(algorithm: .distributed, rounds: 3000, warmup: 300, alpha: 2e-4, cgIterations: 2,
-             diagEvery: 50),
+    run: Run(algorithm: .distributed, rounds: 3000, warmup: 300, alpha: 1e-3, cgIterations: 2,
+             diagEvery: 50, consensusSteps: 10, consensusAcceleration: .chebyshev),
     output: Output(dir: "run", checkpointEvery: 500, checkpointSeconds: 0, keepCheckpoints: 2,
                    snapshotEvery: 0))
 }
