@@ -297,6 +297,7 @@ class Distributed:
         self.steps, self.chebyshev = steps, chebyshev
         if steps > 1:
             self.mixer = chebyshev_matrix(W, steps) if chebyshev else np.linalg.matrix_power(W, steps)
+            self.mixer_rest = np.linalg.matrix_power(W, steps - 1)
         self.X = np.array(X, float)
         N, m = len(X), prob.m
         self.phiX = prob.fam.basis.values(self.X)
@@ -322,7 +323,7 @@ class Distributed:
             sigma = self.mixer @ (self.sigma + phi_new - self.phiX)
             M = self.mixer @ self.theta
         else:
-            sigma = np.linalg.matrix_power(self.W, self.steps - 1) @ (self.W @ self.sigma + phi_new - self.phiX)
+            sigma = self.mixer_rest @ (self.W @ self.sigma + phi_new - self.phiX)
             M = self.mixer @ self.theta
         self.phiX = phi_new
         # 3. Newton from the mixed estimate, with the new sigma
@@ -485,6 +486,10 @@ def main(argv=None):
                     help="absolute differences below this are ignored by --compare-with (round-off of "
                          "quantities that converge to zero, e.g. consensus errors)")
     a = ap.parse_args(argv)
+    if a.consensus_steps < 1:
+        ap.error("--consensus-steps must be >= 1")
+    if a.chebyshev and a.consensus_steps < 2:
+        ap.error("--chebyshev needs --consensus-steps >= 2 (as macroopt)")
 
     if a.x0:
         X = read_x0(a.x0)

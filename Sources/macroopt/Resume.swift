@@ -35,8 +35,15 @@ struct Resume: ParsableCommand {
     let world = Communicator.world
     let header: CheckpointHeader
     do { header = try CheckpointReader.header(path: checkpoint, comm: world) } catch { throw RunError.setup("\(error)") }
+    let source = "\(checkpoint) (attribute config)"
+    let missing = try ConfigLoader.missingKeys(toml: header.config, sourceName: source)
+    guard missing.isEmpty else {
+      throw RunError.setup("checkpoint \(checkpoint): its stored configuration lacks \(missing.joined(separator: ", ")) "
+        + "(written by an older macroopt); today's defaults would change the run, so it cannot continue bitwise — "
+        + "resume it with the version that wrote it, or start a new run")
+    }
     var c = try ConfigLoader.parse(toml: header.config, baseDirectory: FileManager.default.currentDirectoryPath,
-                                   sourceName: "\(checkpoint) (attribute config)")
+                                   sourceName: source)
     if let rounds { c.run.rounds = rounds }
     c.output.dir = output ?? Self.defaultOutput(checkpoint: checkpoint, stored: c.output.dir)
     let driver = RunDriver(config: c, comm: world, outputDir: c.output.dir)

@@ -64,12 +64,16 @@ import _TestSupport
   /// one-step round: the same digest and diagnostics.jsonl bytes on 1, 2 and 3 ranks, and a
   /// run checkpointed at round 60 on 2 ranks and resumed on 3 ends with the uninterrupted
   /// digest (the recurrence's iterates live inside a round; a checkpoint holds x, σ, θ, v).
-  @Test(arguments: ["none", "chebyshev"])
+  /// "gradient": Chebyshev with the gradient lower level (it keeps θ_i of the previous round
+  /// and its cached μ across the k steps).
+  @Test(arguments: ["none", "chebyshev", "gradient"])
   func multiStepRoundsAreDeterministicAndResume(acceleration: String) throws {
-    let args = ["run", "--set", "agents.count=300", "--set", "run.rounds=120", "--set", "run.warmup=20",
+    var args = ["run", "--set", "agents.count=300", "--set", "run.rounds=120", "--set", "run.warmup=20",
                 "--set", "run.alpha=1e-3", "--set", "basis.degree=4", "--set", "basis.quadrature_nodes=20",
-                "--set", "run.consensus_steps=4", "--set", "run.consensus_acceleration=\"\(acceleration)\"",
+                "--set", "run.consensus_steps=4",
+                "--set", "run.consensus_acceleration=\"\(acceleration == "none" ? "none" : "chebyshev")\"",
                 "--set", "run.diag_every=20", "--no-progress"]
+    if acceleration == "gradient" { args += ["--set", "lower.method=\"gradient\"", "--set", "lower.gamma=0.02"] }
     var digests: [Int: String] = [:], files: [Int: Data] = [:]
     for np in [1, 2, 3] {
       let dir = Self.tempDir("multi-\(acceleration)-\(np)")

@@ -145,4 +145,27 @@ func tinyCheckpointConfig(rounds: Int, every: Int, keep: Int = 4) -> String {
     #expect(try summary(out)["resumed_round"] == nil)
     #expect(try summary(out)["rounds"] as? Int == 50)
   }
+
+  /// A checkpoint written before `run.consensus_steps` and `run.consensus_acceleration` existed
+  /// (its stored config lacks them; simulated by removing both lines and re-hashing) cannot be
+  /// continued bitwise with today's defaults: `resume` refuses it with exit 2, naming the keys.
+  @Test func aCheckpointWhoseConfigLacksNewerKeysIsRefused() throws {
+    let (_, _, newest) = try copyOfRun()
+    try withHDF5 {
+      let f = try H5File.open(path: newest, mode: .readWrite, comm: nil)
+      let stored = try f.stringAttribute("config")
+      let old = stored.split(separator: "\n", omittingEmptySubsequences: false)
+        .filter { !$0.hasPrefix("consensus_steps") && !$0.hasPrefix("consensus_acceleration") }
+        .joined(separator: "\n")
+      #expect(old != stored)
+      var h = SHA256()
+      h.update(string: old)
+      try f.setAttribute("config", old)
+      try f.setAttribute("config_hash", h.hexDigest)
+      try f.close()
+    }
+    let r = try resume(newest)
+    #expect(r.exitCode == 2, "\(r)")
+    #expect(r.stderr.contains("lacks run.consensus_steps, run.consensus_acceleration (written by an older macroopt)"), "\(r)")
+  }
 }

@@ -36,6 +36,22 @@ public enum ConfigLoader {
     return config
   }
 
+  /// The schema keys (`section.key`, canonical order) that `toml` does not set. A stored
+  /// canonical configuration (a checkpoint's) sets every key of the version that wrote it:
+  /// keys it lacks were added later and would silently take today's defaults. Local.
+  public static func missingKeys(toml: String, sourceName: String = "<config>") throws(ConfigError) -> [String] {
+    let document = try ConfigNode.parseDocument(toml, source: sourceName)
+    var missing: [String] = []
+    for field in ConfigSchema.fields {
+      var present = false
+      if case let .table(entries)? = document.first(where: { $0.0 == field.section })?.1 {
+        present = entries.contains { $0.0 == field.name }
+      }
+      if !present { missing.append("\(field.section).\(field.name)") }
+    }
+    return missing
+  }
+
   /// Reads and parses a config file; relative paths inside it are resolved against its
   /// directory.
   public static func load(path: String, overrides: [String] = [],
