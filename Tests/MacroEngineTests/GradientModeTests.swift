@@ -11,19 +11,25 @@ import _TestSupport
 /// round (W^k, Chebyshev p_k(W)), where λ_min of the mixing operator replaces λ_min(W).
 /// In-process, singleton MPI, agents frozen (α = 0).
 @Suite(.serialized) struct GradientModeTests {
-  func thetaErrors(gamma: Double?, rounds: Int, degree: Int, steps: Int = 1,
-                   acceleration: RunConfig.ConsensusAcceleration = .none) throws -> (errors: [Double], bound: Double) {
-    try SingletonMPI.initialize()
+  /// The default scenario on an 8×8 grid with degree K, n_q = 5K and k consensus steps.
+  static func gridConfig(degree: Int, steps: Int, acceleration: RunConfig.ConsensusAcceleration) -> RunConfig {
     var cfg = RunConfig.default
     cfg.agents.count = 64
     cfg.graph.kind = .grid
     cfg.basis.degree = degree
     cfg.basis.quadratureNodes = 5 * degree
+    cfg.run.consensusSteps = steps
+    cfg.run.consensusAcceleration = acceleration
+    return cfg
+  }
+
+  func thetaErrors(gamma: Double?, rounds: Int, degree: Int, steps: Int = 1,
+                   acceleration: RunConfig.ConsensusAcceleration = .none) throws -> (errors: [Double], bound: Double) {
+    try SingletonMPI.initialize()
+    var cfg = Self.gridConfig(degree: degree, steps: steps, acceleration: acceleration)
     cfg.lower.method = .gradient
     cfg.run.alpha = 0
     cfg.run.warmup = 0
-    cfg.run.consensusSteps = steps
-    cfg.run.consensusAcceleration = acceleration
     let probe = try Scenario(config: cfg)
     let bound = probe.gradientGammaBound
     cfg.lower.gamma = gamma ?? 0.9 * bound
@@ -67,14 +73,7 @@ import _TestSupport
   /// of W^k and p_k(W) lies at or above it.
   @Test(arguments: [(1, RunConfig.ConsensusAcceleration.none), (2, .none), (3, .none), (3, .chebyshev), (6, .chebyshev)])
   func mixingBoundIsBelowEveryEigenvalue(steps: Int, acceleration: RunConfig.ConsensusAcceleration) throws {
-    var cfg = RunConfig.default
-    cfg.agents.count = 64
-    cfg.graph.kind = .grid
-    cfg.basis.degree = 3
-    cfg.basis.quadratureNodes = 15
-    cfg.run.consensusSteps = steps
-    cfg.run.consensusAcceleration = acceleration
-    let sc = try Scenario(config: cfg)
+    let sc = try Scenario(config: Self.gridConfig(degree: 3, steps: steps, acceleration: acceleration))
     let lambdas = try mixingEigenvalues(graph: sc.graph, weights: sc.weights)
     let cheb = ChebyshevMixing(steps: steps)
     let mixed = lambdas.map { acceleration == .chebyshev ? cheb.polynomial(at: $0) : pow($0, Double(steps)) }

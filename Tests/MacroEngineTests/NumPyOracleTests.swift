@@ -15,27 +15,34 @@ import _TestSupport
   /// round 10 grows to O(1)); these inputs stay well conditioned.
   static let fixtures = MPIRun.packageRoot.appendingPathComponent("Tests/Fixtures/numpy")
 
-  @Test(arguments: ["distributed", "centralized"])
-  func swiftMatchesTheNumPyModel(algorithm: String) throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("macroopt-numpy-\(getpid())-\(algorithm)").path
+  /// Runs macroopt on 2 ranks on the fixtures with the shared keys and `swift` (key=value
+  /// overrides), then the model with the shared options and `model`, comparing every diagnostic
+  /// record; the model's summary line is printed under `label`.
+  func compare(label: String, rounds: Int, warmup: Int, alpha: String, swift: [String], model: [String]) throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("macroopt-numpy-\(getpid())-\(label)").path
     try? FileManager.default.removeItem(atPath: dir)
     let x0 = Self.fixtures.appendingPathComponent("x0.csv").path
     let edges = Self.fixtures.appendingPathComponent("edges.csv").path
-    let alpha = algorithm == "distributed" ? "1e-4" : "1e-3"
     let out = dir + "/run"
-    let r = try MPIRun.run(np: 2, "macroopt", [
-      "run", "--set", "agents.count=30", "--set", "agents.init=file", "--set", "agents.file=\(x0)",
-      "--set", "graph.kind=file", "--set", "graph.file=\(edges)", "--set", "run.rounds=400",
-      "--set", "run.warmup=100", "--set", "run.alpha=\(alpha)", "--set", "run.diag_every=10",
-      "--set", "run.algorithm=\(algorithm)", "--set", "run.consensus_steps=1",
-      "--set", "run.consensus_acceleration=\"none\"", "--output", out, "--no-progress"], timeout: 180)
+    let sets = ["agents.count=30", "agents.init=file", "agents.file=\(x0)", "graph.kind=file", "graph.file=\(edges)",
+                "run.rounds=\(rounds)", "run.warmup=\(warmup)", "run.alpha=\(alpha)", "run.diag_every=10"] + swift
+    let r = try MPIRun.run(np: 2, "macroopt", ["run"] + sets.flatMap { ["--set", $0] } + ["--output", out, "--no-progress"],
+                           timeout: 180)
     #expect(r.exitCode == 0, "\(r)")
-    let c = try runProcess(Self.python, [Self.model.path, "--x0", x0, "--edges", edges, "--rounds", "400",
-                                         "--warmup", algorithm == "distributed" ? "100" : "0", "--alpha", alpha,
-                                         "--diag-every", "10", "--algorithm", algorithm,
-                                         "--compare-with", out + "/diagnostics.jsonl", "--tolerance", "1e-10"], timeout: 300)
-    print("numpy oracle (\(algorithm)): \(c.stdout.trimmingCharacters(in: .whitespacesAndNewlines))")
+    let c = try runProcess(Self.python, [Self.model.path, "--x0", x0, "--edges", edges, "--rounds", "\(rounds)",
+                                         "--alpha", alpha, "--diag-every", "10",
+                                         "--compare-with", out + "/diagnostics.jsonl"] + model, timeout: 300)
+    print("numpy oracle (\(label)): \(c.stdout.trimmingCharacters(in: .whitespacesAndNewlines))")
     #expect(c.exitCode == 0, "\(c)")
+  }
+
+  /// DESIGN's one-step round (and the centralized oracle), to 1e-10 relative.
+  @Test(arguments: ["distributed", "centralized"])
+  func swiftMatchesTheNumPyModel(algorithm: String) throws {
+    let distributed = algorithm == "distributed"
+    try compare(label: algorithm, rounds: 400, warmup: 100, alpha: distributed ? "1e-4" : "1e-3",
+                swift: ["run.algorithm=\(algorithm)", "run.consensus_steps=1", "run.consensus_acceleration=\"none\""],
+                model: ["--warmup", distributed ? "100" : "0", "--algorithm", algorithm, "--tolerance", "1e-10"])
   }
 
   /// k consensus steps a round (plain W^k and Chebyshev) against the model, which builds p_k(W)
@@ -49,24 +56,9 @@ import _TestSupport
   /// relative from round 10 on.
   @Test(arguments: ["none", "chebyshev"])
   func multiStepConsensusMatchesTheNumPyModel(acceleration: String) throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("macroopt-numpy-\(getpid())-k-\(acceleration)").path
-    try? FileManager.default.removeItem(atPath: dir)
-    let x0 = Self.fixtures.appendingPathComponent("x0.csv").path
-    let edges = Self.fixtures.appendingPathComponent("edges.csv").path
-    let out = dir + "/run"
-    let r = try MPIRun.run(np: 2, "macroopt", [
-      "run", "--set", "agents.count=30", "--set", "agents.init=file", "--set", "agents.file=\(x0)",
-      "--set", "graph.kind=file", "--set", "graph.file=\(edges)", "--set", "run.rounds=300",
-      "--set", "run.warmup=50", "--set", "run.alpha=3e-4", "--set", "run.diag_every=10",
-      "--set", "run.consensus_steps=5", "--set", "run.consensus_acceleration=\"\(acceleration)\"",
-      "--output", out, "--no-progress"], timeout: 180)
-    #expect(r.exitCode == 0, "\(r)")
-    var args = [Self.model.path, "--x0", x0, "--edges", edges, "--rounds", "300", "--warmup", "50",
-                "--alpha", "3e-4", "--diag-every", "10", "--consensus-steps", "5",
-                "--compare-with", out + "/diagnostics.jsonl", "--tolerance", "1e-8", "--floor", "1e-11"]
-    if acceleration == "chebyshev" { args.append("--chebyshev") }
-    let c = try runProcess(Self.python, args, timeout: 300)
-    print("numpy oracle (k = 5, \(acceleration)): \(c.stdout.trimmingCharacters(in: .whitespacesAndNewlines))")
-    #expect(c.exitCode == 0, "\(c)")
+    try compare(label: "k = 5, \(acceleration)", rounds: 300, warmup: 50, alpha: "3e-4",
+                swift: ["run.consensus_steps=5", "run.consensus_acceleration=\"\(acceleration)\""],
+                model: ["--warmup", "50", "--consensus-steps", "5", "--tolerance", "1e-8", "--floor", "1e-11"]
+                  + (acceleration == "chebyshev" ? ["--chebyshev"] : []))
   }
 }
