@@ -29,21 +29,28 @@ import _TestSupport
 /// A hung rank must fail the test on timeout, and no rank may outlive it.
 @Suite(.serialized) struct MPIRunTimeoutTests {
   @Test func hungJobIsKilledOnTimeout() throws {
-    let start = Date()
-    #expect(throws: ProcessFailure.self) {
-      try MPIRun.run(np: 2, "mpikit-check", ["--hang"], timeout: 4)
+    try SubprocessLock.withExclusiveAccess {
+      // Timed from inside the lock: MPI jobs of other suites run one at a time, and waiting for
+      // one of them (it cost 15 s once) is not part of the timeout path measured here.
+      let start = Date()
+      #expect(throws: ProcessFailure.self) {
+        try runProcess(try MPIRun.mpirun(), MPIRun.launchArguments(np: 2)
+                         + [try MPIRun.executable("mpikit-check").path, "--hang"],
+                       timeout: 4, exclusive: false)
+      }
+      // 4 s timeout + mpirun's SIGTERM forwarding (≈ 3 s) + launch: about 8 s.
+      #expect(Date().timeIntervalSince(start) < 20)
+      // mpirun forwards the SIGTERM to its ranks (they run in their own process groups);
+      // give them a moment to exit, ignoring zombies awaiting reaping.
+      let pattern = try MPIRun.executable("mpikit-check").path + " --hang"
+      var survivors: [String] = []
+      for _ in 0..<50 {
+        let ps = try runProcess(URL(fileURLWithPath: "/bin/ps"), ["-eo", "stat=,args="], exclusive: false)
+        survivors = ps.stdoutLines.filter { $0.contains(pattern) && !$0.hasPrefix("Z") }
+        if survivors.isEmpty { break }
+        Thread.sleep(forTimeInterval: 0.1)
+      }
+      #expect(survivors.isEmpty, "ranks survived: \(survivors)")
     }
-    #expect(Date().timeIntervalSince(start) < 20)
-    // mpirun forwards the SIGTERM to its ranks (they run in their own process groups);
-    // give them a moment to exit, ignoring zombies awaiting reaping.
-    let pattern = try MPIRun.executable("mpikit-check").path + " --hang"
-    var survivors: [String] = []
-    for _ in 0..<50 {
-      let ps = try runProcess(URL(fileURLWithPath: "/bin/ps"), ["-eo", "stat=,args="])
-      survivors = ps.stdoutLines.filter { $0.contains(pattern) && !$0.hasPrefix("Z") }
-      if survivors.isEmpty { break }
-      Thread.sleep(forTimeInterval: 0.1)
-    }
-    #expect(survivors.isEmpty, "ranks survived: \(survivors)")
   }
 }
