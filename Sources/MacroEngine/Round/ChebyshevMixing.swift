@@ -13,7 +13,7 @@ import Foundation
 /// the slowest modes (λ = 1 − ε) by ≈ 1 − ε k tanh(2) coth(2/k), tanh(2) coth(2/k) ≈ 0.48 k times
 /// faster than W^k (1 − ε k).
 /// Local value.
-public struct ChebyshevMixing: Sendable, Equatable {
+public struct ChebyshevMixing: Sendable {
   public let steps: Int
   public let rate: Double
   /// (a_j, b_j) for j = 0..<steps; step 0 is (1, 0): y_1 = W y_0.
@@ -27,11 +27,11 @@ public struct ChebyshevMixing: Sendable, Equatable {
     var c = [1.0, 1 / rho]
     while c.count <= k { c.append(2 / rho * c[c.count - 1] - c[c.count - 2]) }
     var co: [(a: Double, b: Double)] = [(1, 0)]
-    for j in 1..<max(1, k) { co.append((2 * c[j] / (rho * c[j + 1]), c[j - 1] / c[j + 1])) }
-    coefficients = Array(co.prefix(k))
+    for j in 1..<k { co.append((2 * c[j] / (rho * c[j + 1]), c[j - 1] / c[j + 1])) }
+    coefficients = co
   }
 
-  /// p_k(λ) evaluated by the same recurrence (for tests and reports).
+  /// p_k(λ) evaluated by the same recurrence (tests, and the gradient-mode γ bound).
   public func polynomial(at lambda: Double) -> Double {
     var prev = 1.0, cur = lambda
     for j in 1..<steps {
@@ -39,8 +39,6 @@ public struct ChebyshevMixing: Sendable, Equatable {
       prev = cur
       cur = next
     }
-    return steps == 0 ? 1 : cur
+    return cur
   }
-
-  public static func == (l: ChebyshevMixing, r: ChebyshevMixing) -> Bool { l.steps == r.steps }
 }

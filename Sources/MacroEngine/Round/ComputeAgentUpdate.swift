@@ -111,18 +111,16 @@ public final class AgentUpdater {
   }
 
   /// Steps 1–2, and the mixed θ: for each agent of the block, move x (after warm-up), then
-  /// σ_i ← Σ_j w_ij σ_j + φ(x_i^new) − φ(x_i^old), m_i = Σ_j w_ij θ_j (ascending ids).
+  /// σ_i ← Σ_j w_ij σ_j + φ(x_i^new) − φ(x_i^old), m_i = Σ_j w_ij θ_j (ascending ids), also
+  /// copied into the block buffers for the lower level.
   func consensusAndMove(count c: Int, moving: Bool, state s: AgentState, rows: MixingRows) {
     for a in 0..<c {
       let i = slots[a]
       moveAgent(i, moving: moving, state: s)
-      rowSums(i, state: s, rows: rows)
+      injectAndMixRow(i, state: s, rows: rows)
       for k in 0..<m {
-        let sn = sumSigma[k] + phiNew[k] - s.phiX[i * m + k]
-        s.sigmaNext[i * m + k] = sn
-        s.phiX[i * m + k] = phiNew[k]
-        sigBlock[a * m + k] = sn
-        block[a * m + k] = sumTheta[k]
+        sigBlock[a * m + k] = s.sigmaNext[i * m + k]
+        block[a * m + k] = s.thetaNext[i * m + k]
       }
     }
   }
@@ -185,7 +183,7 @@ public final class AgentUpdater {
     let moving = round >= parameters.warmup && parameters.alpha != 0
     for i in agents {
       moveAgent(i, moving: moving, state: s)
-      mixRow(i, state: s, rows: rows, inject: true)
+      injectAndMixRow(i, state: s, rows: rows)
     }
   }
 
@@ -228,15 +226,13 @@ public final class AgentUpdater {
     }
   }
 
-  func mixRow(_ i: Int, state s: AgentState, rows: MixingRows, inject: Bool) {
+  /// σNext_i = Σ_j w_ij σ_j + φ(x_i^new) − φ(x_i^old) (φ(x_i^new) in `phiNew`, which replaces
+  /// the cached φ(x_i)) and θNext_i = Σ_j w_ij θ_j. Local.
+  func injectAndMixRow(_ i: Int, state s: AgentState, rows: MixingRows) {
     rowSums(i, state: s, rows: rows)
     for k in 0..<m {
-      if inject {
-        s.sigmaNext[i * m + k] = sumSigma[k] + phiNew[k] - s.phiX[i * m + k]
-        s.phiX[i * m + k] = phiNew[k]
-      } else {
-        s.sigmaNext[i * m + k] = sumSigma[k]
-      }
+      s.sigmaNext[i * m + k] = sumSigma[k] + phiNew[k] - s.phiX[i * m + k]
+      s.phiX[i * m + k] = phiNew[k]
       s.thetaNext[i * m + k] = sumTheta[k]
     }
   }
