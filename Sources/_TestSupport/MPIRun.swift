@@ -56,14 +56,16 @@ public enum MPIRun {
 
   /// Runs `mpirun -np <np> [--oversubscribe] <bin>/<product> arguments…` with a scrubbed
   /// environment (see `scrubbedEnvironment`), holding `SubprocessLock` so MPI jobs never
-  /// overlap. Throws `ProcessFailure.timedOut` if the job outlives `timeout` seconds.
+  /// overlap — unless `exclusive` is false because the caller already holds it (tests that
+  /// run several jobs in one locked section). Throws `ProcessFailure.timedOut` if the job
+  /// outlives `timeout` seconds.
   public static func run(
     np: Int, _ product: String, _ arguments: [String] = [],
-    environment: [String: String] = [:], timeout: Double = 120
+    environment: [String: String] = [:], timeout: Double = 120, exclusive: Bool = true
   ) throws -> ProcessResult {
     precondition(np >= 1, "MPIRun.run: np must be at least 1")
     let binary = try executable(product)
     return try runProcess(try mpirun(), launchArguments(np: np) + [binary.path] + arguments,
-                          environment: environment, timeout: timeout, exclusive: true)
+                          environment: environment, timeout: timeout, exclusive: exclusive)
   }
 }

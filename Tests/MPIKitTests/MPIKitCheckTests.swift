@@ -34,9 +34,7 @@ import _TestSupport
       // one of them (it cost 15 s once) is not part of the timeout path measured here.
       let start = Date()
       #expect(throws: ProcessFailure.self) {
-        try runProcess(try MPIRun.mpirun(), MPIRun.launchArguments(np: 2)
-                         + [try MPIRun.executable("mpikit-check").path, "--hang"],
-                       timeout: 4, exclusive: false)
+        try MPIRun.run(np: 2, "mpikit-check", ["--hang"], timeout: 4, exclusive: false)
       }
       // 4 s timeout + mpirun's SIGTERM forwarding (≈ 3 s) + launch: about 8 s.
       #expect(Date().timeIntervalSince(start) < 20)

@@ -4,23 +4,9 @@ import Testing
 import _TestSupport
 @testable import MacroIO
 
-/// A tiny distributed scenario (N = 200, K = 4, 20 nodes, α = 2e-4) as TOML.
+/// The tiny scenario with `rounds` rounds, a checkpoint every `every`, `keep` kept.
 func tinyCheckpointConfig(rounds: Int, every: Int, keep: Int = 4) -> String {
-  """
-  [agents]
-  count = 200
-  [basis]
-  degree = 4
-  quadrature_nodes = 20
-  [run]
-  rounds = \(rounds)
-  warmup = 10
-  alpha = 2e-4
-  diag_every = 10
-  [output]
-  checkpoint_every = \(every)
-  keep_checkpoints = \(keep)
-  """
+  tinyScenarioTOML(rounds: rounds, checkpointEvery: every, keepCheckpoints: keep)
 }
 
 /// Damaged checkpoints are refused by `macroopt resume` with a message naming the failed

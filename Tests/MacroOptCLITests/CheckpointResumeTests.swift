@@ -2,37 +2,18 @@ import Foundation
 import Testing
 import _TestSupport
 
-/// A tiny distributed scenario (N = 200, K = 4, 20 nodes, α = 2e-4).
+/// The tiny scenario, 400 rounds, 2 checkpoints kept.
 private func tinyConfig(every: Int) -> String {
-  """
-  [agents]
-  count = 200
-  [basis]
-  degree = 4
-  quadrature_nodes = 20
-  [run]
-  rounds = 400
-  warmup = 10
-  alpha = 2e-4
-  diag_every = 10
-  [output]
-  checkpoint_every = \(every)
-  keep_checkpoints = 2
-  """
+  tinyScenarioTOML(rounds: 400, checkpointEvery: every, keepCheckpoints: 2)
 }
 
-private func temporaryDirectory(_ tag: String) throws -> String {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("macroopt-ckpt-\(tag)-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url.path
-}
+private func temporaryDirectory(_ tag: String) throws -> String { try makeTemporaryDirectory(prefix: "ckpt", tag) }
 
 /// mpirun jobs of the built macroopt. Callers hold `SubprocessLock` (tests below wrap their
 /// whole body), so these never take it again.
 private enum Job {
   static func run(np: Int, _ args: [String], timeout: Double = 150) throws -> ProcessResult {
-    try runProcess(try MPIRun.mpirun(), MPIRun.launchArguments(np: np) + [try MPIRun.executable("macroopt").path] + args,
-                   timeout: timeout, exclusive: false)
+    try MPIRun.run(np: np, "macroopt", args, timeout: timeout, exclusive: false)
   }
 
   /// Starts a job in the background, output to `log`.

@@ -6,34 +6,14 @@ import _TestSupport
   import FoundationXML
 #endif
 
-/// A tiny distributed scenario (N = 200, K = 4, 20 nodes) with snapshots every 50 rounds.
-private let snapshotConfig = """
-  [agents]
-  count = 200
-  [basis]
-  degree = 4
-  quadrature_nodes = 20
-  [run]
-  rounds = 200
-  warmup = 10
-  alpha = 2e-4
-  diag_every = 10
-  [output]
-  checkpoint_every = 100
-  keep_checkpoints = 3
-  snapshot_every = 50
-  """
+/// The tiny scenario, 200 rounds, checkpoints every 100 (3 kept), snapshots every 50 rounds.
+private let snapshotConfig = tinyScenarioTOML(rounds: 200, checkpointEvery: 100, keepCheckpoints: 3, snapshotEvery: 50)
 
-private func temporaryDirectory(_ tag: String) throws -> String {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("macroopt-snap-\(tag)-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url.path
-}
+private func temporaryDirectory(_ tag: String) throws -> String { try makeTemporaryDirectory(prefix: "snap", tag) }
 
 /// `mpirun -np P macroopt ARGS` (the caller holds SubprocessLock).
 private func macroopt(np: Int, _ args: [String]) throws -> ProcessResult {
-  try runProcess(try MPIRun.mpirun(), MPIRun.launchArguments(np: np) + [try MPIRun.executable("macroopt").path] + args,
-                 timeout: 150, exclusive: false)
+  try MPIRun.run(np: np, "macroopt", args, timeout: 150, exclusive: false)
 }
 
 private func jsonObject(_ path: String) throws -> [String: Any] {
