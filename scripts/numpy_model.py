@@ -7,7 +7,8 @@ An oracle for tests and for cross-checking the Swift engine. It implements, with
   degree, then lexicographically descending in (a1, a2)), its Jacobian;
 * the exponential family p_theta ∝ exp(theta^T phi) on one tensor Gauss-Legendre rule
   (n_q nodes per axis), log-sum-exp, H(theta) = C(theta) + lambda I;
-* the forward-KL cost to a Gaussian mixture (moments on a finer n_q = 120 rule);
+* the forward-KL cost KL(p_target || p_theta) and the reverse-KL cost KL(p_theta || p_target)
+  to a Gaussian mixture (target moments and its normalizing constant on a finer n_q = 120 rule);
 * the distributed round (Metropolis weights): move x (after warm-up), dynamic average
   consensus on sigma, damped Newton from the mixed theta, T_cg warm-started CG on v;
 * the centralized oracle (exact theta*(s) by damped Newton, v* by Cholesky, same step).
@@ -161,9 +162,10 @@ class Mixture:
 
 
 class Problem:
-    def __init__(self, K=6, nq=40, lam=1e-2, target=None, fine=120):
+    def __init__(self, K=6, nq=40, lam=1e-2, target=None, fine=120, cost="forward_kl"):
         self.fam = Family(K, nq, lam)
         self.m = self.fam.m
+        self.cost = cost
         tgt = Mixture(**(target or DEFAULT_MIXTURE))
         Yf, Wf = tensor_rule(fine)
         lp = tgt.log_density(Yf)
@@ -172,10 +174,27 @@ class Problem:
         pw = Wf * np.exp(lp)
         self.mu_t = pw @ self.fam.basis.values(Yf)
         self.elog_t = float(pw @ lp)
+        # log p_target at the family's own nodes, normalized on X by the fine rule's constant
+        self.lp_nodes = tgt.log_density(self.fam.Y) - logZ
 
-    # upper level (forward KL)
-    def U(self, theta, A):
+    # upper level
+    def U(self, theta, A, mu, pi):
+        """forward: KL(p_t || p_theta) = E_t[log p_t] - theta^T mu_t + A(theta);
+        reverse: KL(p_theta || p_t) = E_theta[theta^T phi - A - log p_t] = theta^T mu - A - E_pi[log p_t]."""
+        if self.cost == "reverse_kl":
+            return float(theta @ mu - A - pi @ self.lp_nodes)
         return self.elog_t - theta @ self.mu_t + A
+
+    def grad_U(self, Theta, mu, pi, H):
+        """Rows of grad U: forward mu - mu_t; reverse C(theta) theta - Cov_theta(phi, log p_t) with
+        C = H - lam I and Cov(phi, l) = E_pi[phi l] - mu E_pi[l]."""
+        if self.cost != "reverse_kl":
+            return mu - self.mu_t
+        lam = self.fam.lam
+        Ctheta = np.einsum("nab,nb->na", H, Theta) - lam * Theta
+        el = pi @ self.lp_nodes
+        cov = pi @ (self.lp_nodes[:, None] * self.fam.Phi) - mu * el[:, None]
+        return Ctheta - cov
 
     def solve_lower(self, s, start=None, tol=1e-12, maxit=100):
         """theta*(s): damped Newton on A(theta) - theta^T s + lam/2 |theta|^2."""
@@ -206,9 +225,15 @@ class Problem:
         return th, H, A, it
 
     def adjoint(self, theta, H):
-        A, mu, _, _ = self.fam.evaluate(theta[None, :], hessian=False)
+        """v* = H(theta*)^-1 grad U(theta*) by Cholesky."""
+        A, mu, pi, _ = self.fam.evaluate(theta[None, :], hessian=False)
+        b = self.grad_U(theta[None, :], mu, pi, H[None, :, :])[0]
         L = np.linalg.cholesky(H)
-        return np.linalg.solve(L.T, np.linalg.solve(L, mu[0] - self.mu_t))
+        return np.linalg.solve(L.T, np.linalg.solve(L, b))
+
+    def value_at(self, theta, A):
+        _, mu, pi, _ = self.fam.evaluate(theta[None, :], hessian=False)
+        return self.U(theta, A, mu[0], pi[0])
 
     def directions(self, X, V):
         """J_phi(x_i)^T v_i (rho = 0); V is (N,m) or (m,)."""
@@ -346,9 +371,9 @@ class Distributed:
         delta = np.sqrt(np.maximum(dec, 0))
         eta = np.where(delta > 0.25, 1.0 / (1.0 + delta), 1.0)
         theta = M - eta[:, None] * d
-        # 4. T_cg warm-started CG iterations on H(theta_i) v = mu(theta_i) - mu_t
-        _, mu, _, H = fam.evaluate(theta)
-        b = mu - p.mu_t
+        # 4. T_cg warm-started CG iterations on H(theta_i) v = grad U(theta_i)
+        _, mu, pi, H = fam.evaluate(theta)
+        b = p.grad_U(theta, mu, pi, H)
         v = self.v.copy()
         r = b - np.einsum("nab,nb->na", H, v)
         pdir = r.copy()
@@ -390,7 +415,7 @@ class Distributed:
         gmap = (X - clip(X - a * exact)) / (a if a != 0 else 1.0)
         den = (exact ** 2).sum()
         return dict(
-            round=self.round, F=float(p.U(tstar, A)),
+            round=self.round, F=float(p.value_at(tstar, A)),
             stationarity=float(math.sqrt((gmap ** 2).sum() / N)),
             consensus_sigma=float(math.sqrt(((sig - sbar) ** 2).sum() / N)),
             consensus_theta=float(math.sqrt(((th - tbar) ** 2).sum() / N)),
@@ -425,7 +450,7 @@ class Centralized:
         tstar, vstar, A, its, dirs = self.evaluate()
         X, a, N = self.X, self.alpha, len(self.X)
         gmap = (X - clip(X - a * dirs)) / a
-        return dict(round=self.round, F=float(self.p.U(tstar, A)),
+        return dict(round=self.round, F=float(self.p.value_at(tstar, A)),
                     stationarity=float(math.sqrt((gmap ** 2).sum() / N)),
                     consensus_sigma=0.0, consensus_theta=0.0, invariant=0.0,
                     max_theta=float(np.linalg.norm(tstar)),
@@ -473,6 +498,8 @@ def main(argv=None):
     ap.add_argument("--consensus-steps", type=int, default=1)
     ap.add_argument("--chebyshev", action="store_true", help="Chebyshev-accelerated consensus steps")
     ap.add_argument("--lam", type=float, default=1e-2)
+    ap.add_argument("--cost", choices=["forward_kl", "reverse_kl"], default="forward_kl",
+                    help="upper-level cost (macroopt's upper.cost)")
     ap.add_argument("--degree", type=int, default=6)
     ap.add_argument("--nq", type=int, default=40)
     ap.add_argument("--diag-every", type=int, default=10)
@@ -515,7 +542,7 @@ def main(argv=None):
     if a.rounds <= 0:
         return 0
 
-    prob = Problem(K=a.degree, nq=a.nq, lam=a.lam)
+    prob = Problem(K=a.degree, nq=a.nq, lam=a.lam, cost=a.cost)
     if a.algorithm == "centralized":
         run = Centralized(prob, X, a.alpha)
     else:
