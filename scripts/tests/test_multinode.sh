@@ -12,7 +12,9 @@
 #       (jobs/macroopt.sbatch) has the state_digest of 1 rank on this host outside Slurm;
 #   (3) a 2-node job whose rank on node2 is killed (kill -9 of the job's processes in node2's
 #       namespace) ends FAILED within a bound (time printed); resubmitted with the same output
-#       directory it resumes from the newest checkpoint to the uninterrupted run's digest;
+#       directory it resumes from the newest checkpoint, gets a USR1 (scancel --signal=USR1
+#       --batch) that mpirun forwards to both nodes' ranks, checkpoints, requeues itself and
+#       ends at the uninterrupted run's digest;
 #   (4) the scaling study (jobs/scaling.sbatch on 1, 2, 3 nodes + scripts/scaling-report)
 #       produces its report, one row per case with the right rank counts.
 # After `stop`: no namespace, veth, bridge or daemon of the cluster is left.
@@ -201,11 +203,31 @@ if [ -n "$killed_at" ]; then
   t_rs="$(now)"
   jr="$(MACROOPT_OUTPUT="$WORK/kill" MACROOPT_EXTRA="$EXTRA" \
     sbatch --parsable --job-name=resume --nodes=2 --ntasks-per-node=1 "$ROOT/jobs/macroopt.sbatch")"
-  wait_state "$jr" 'COMPLETED|FAILED|CANCELLED' 240 && echo "# resubmitted 2-node job submit->COMPLETED: $(since "$t_rs") s"
   out_r="$WORK/resume-$jr.out"
+  # Once the resumed job wrote a checkpoint of its own (so its ranks' handlers are installed),
+  # Slurm's USR1 to its batch shell: forwarded to mpirun, then to the ranks on both nodes, which
+  # checkpoint and exit 85; the job requeues itself and finishes in its next allocation.
+  r0="$(newest_round)" signalled=0
+  deadline=$(( $(date +%s) + 240 ))
+  while [ "$(date +%s)" -lt "$deadline" ]; do
+    nr="$(newest_round)"
+    if [ "$nr" -gt "$r0" ] 2>/dev/null; then
+      [ "$nr" -le $((ROUNDS - 100)) ] && scancel --signal=USR1 --batch "$jr" && signalled=1
+      break
+    fi
+    [[ "$(field "$jr" JobState)" =~ ^(RUNNING|PENDING|CONFIGURING)$ ]] || break
+    sleep 0.2
+  done
+  echo "# resubmitted job: checkpoint of round ${nr:-none} after $(since "$t_rs") s$([ "$signalled" = 1 ] && echo ": USR1 sent")"
+  wait_state "$jr" 'COMPLETED|FAILED|CANCELLED' 240 && echo "# resubmitted 2-node job submit->COMPLETED: $(since "$t_rs") s"
   r="$(sed -n 's/.*resuming from .*round-0*\([0-9]*\)\.h5 at round \([0-9]*\).*/\2/p' "$out_r" | head -n 1)"
   check "resume: from the newest checkpoint ($newest) at round ${r:-none} >= 100" bash -c \
     "test -n '$r' && test '$r' -ge 100 && test '$newest' = \"\$(printf 'round-%08d.h5' '$r')\""
+  r2="$(sed -n 's/.*resuming from .* at round \([0-9]*\).*/\1/p' "$out_r" | sed -n 2p)"
+  check "USR1 across nodes: forwarded, ranks checkpointed and exited 85, requeued, resumed at round ${r2:-none} > $r0, COMPLETED" bash -c \
+    "test '$signalled' = 1 && grep -q 'restart 0: got SIGUSR1: forwarding USR1 to mpirun' '$out_r' \
+     && grep -q 'stopping with exit code 85' '$out_r' && grep -q 'restart 0: checkpointed on a signal: scontrol requeue' '$out_r' \
+     && test '$(field "$jr" JobState) $(field "$jr" Restarts)' = 'COMPLETED 1' && test '${r2:-0}' -gt '$r0'"
 fi
 
 # --- references, then digests ---
