@@ -84,8 +84,10 @@ leftovers() { # what of the cluster is still there: namespaces, links, daemons
 
 # --- skip without root or namespaces (the reason printed), and the non-root message ---------
 if [ "$(id -u)" -ne 0 ]; then echo "# SKIP multi-node tests: not root"; exit 0; fi
-if command -v setpriv >/dev/null 2>&1 && [ -r "$ROOT/scripts/slurm-local" ]; then
-  msg="$(setpriv --reuid=65534 --regid=65534 --clear-groups bash "$ROOT/scripts/slurm-local" start --nodes 2 --dir /tmp/macroopt-mn-nonroot-$$ 2>&1)"
+if command -v setpriv >/dev/null 2>&1; then
+  # as nobody; the script on stdin, since nobody may not be able to read the checkout
+  msg="$(setpriv --reuid=65534 --regid=65534 --clear-groups bash -s start --nodes 2 --dir "/tmp/macroopt-mn-nonroot-$$" \
+    < "$ROOT/scripts/slurm-local" 2>&1)"
   rc=$?
   check "start --nodes 2 as non-root exits 3 naming the reason (got $rc: $msg)" \
     test "$rc:$(grep -c 'multi-node mode unavailable: must run as root' <<<"$msg")" = "3:1"
