@@ -8,6 +8,7 @@
 #   (1) `macroopt info` on 3 nodes x 1 rank prints 3 different host names (node1..node3), and
 #       the same run restricted to shared memory (--mca btl self,vader) cannot connect the ranks:
 #       they are on different nodes as far as OpenMPI is concerned;
+#       `srun --mpi=pmix macroopt info` (no mpirun) also puts the 3 ranks on node1..node3;
 #   (2) the default scenario shortened (300 rounds, 100 of them warm-up) on 3 nodes x 1 rank
 #       (jobs/macroopt.sbatch) has the state_digest of 1 rank on this host outside Slurm;
 #   (3) a 2-node job whose rank on node2 is killed (kill -9 of the job's processes in node2's
@@ -139,6 +140,9 @@ ji="$(sbatch --parsable --job-name=info --nodes=3 --ntasks-per-node=1 -o info-%j
   --wrap "'$ROOT/scripts/mpirun' -np 3 --mca btl_base_verbose 100 '$BIN' info")"
 jv="$(sbatch --parsable --job-name=vader --nodes=3 --ntasks-per-node=1 -o vader-%j.out \
   --wrap "'$ROOT/scripts/mpirun' -np 3 --mca btl self,vader '$BIN' info")"
+# (1b) direct launch by Slurm's PMIx plugin instead of mpirun
+jp="$(sbatch --parsable --job-name=pmix --nodes=3 --ntasks-per-node=1 -o pmix-%j.out \
+  --wrap "export OPENBLAS_NUM_THREADS=1 SWIFT_BACKTRACE=enable=no; srun --mpi=pmix '$BIN' info")"
 # (2) the shortened default scenario on 3 nodes x 1 rank
 t_dg="$(now)"
 jd="$(MACROOPT_OUTPUT="$WORK/three" MACROOPT_EXTRA="$EXTRA" \
@@ -165,6 +169,12 @@ wait_state "$jv" 'COMPLETED|FAILED|CANCELLED' 90
 out_v="$WORK/vader-$jv.out"
 check "shared memory only (btl self,vader): the nodes cannot reach each other, job FAILED" bash -c \
   "test '$(field "$jv" JobState)' = FAILED && grep -q 'unable to reach each other' '$out_v'"
+
+wait_state "$jp" 'COMPLETED|FAILED|CANCELLED' 90
+hosts="$(sed -n 's|^rank \([0-9]*\)/3: \(.*\)$|\1=\2|p' "$WORK/pmix-$jp.out" | sort | tr '\n' ' ')"
+check "srun --mpi=pmix: info COMPLETED, ranks on node1/node2/node3 ($hosts)" test \
+  "$(field "$jp" JobState) $hosts" = "COMPLETED 0=node1 1=node2 2=node3 "
+[ -n "$hosts" ] || show_out "$WORK/pmix-$jp.out"
 
 # --- (3) the kill ---
 out_k="$WORK/kill-$jk.out"
