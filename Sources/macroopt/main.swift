@@ -11,6 +11,7 @@
 //    - otherwise (bad input 2, diverged 3, output failure 4, checkpointed 85, or a one-rank
 //      job) the error is collective by contract: rank 0 prints it, every rank finalises and
 //      exits;
+//    - an output failure (4): as above, but without MPI_Finalize (see terminate(runError:));
 //    - a lost launcher (mpirun died): every rank stops at the same round boundary and exits 1
 //      at once, without MPI_Finalize (which would wait for the dead launcher).
 //
@@ -63,6 +64,13 @@ func terminate(runError error: any Error) -> Never {
   }
   if rank == 0, !message.isEmpty {
     if code == .done { print(message) } else { printError("macroopt: error: \(message)") }
+  }
+  if code == .outputFailure {
+    // A write that failed on a full disk can leave an HDF5 file open that cannot be flushed;
+    // MPI_Finalize would make HDF5 close it and crash (SIGSEGV). Every rank agreed on the
+    // failure and stops here together, so skip MPI_Finalize.
+    fflush(nil)
+    _exit(code.rawValue)
   }
   try? MPIEnvironment.finalize()
   exit(code.rawValue)

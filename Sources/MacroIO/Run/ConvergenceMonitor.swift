@@ -16,7 +16,7 @@ struct ConvergenceMonitor {
   static let minimumWindow = 4
   static let oscillation = 0.2
   static let growth = 10.0
-  static let consensusLimit = 0.1
+  static let consensusLimit = 0.25
   let warmup: Int
   private(set) var records: [(round: Int, cost: Double, stationarity: Double, consensus: Double)] = []
 
