@@ -72,6 +72,20 @@ class OutputFaultTests(unittest.TestCase):
         self.assertEqual(fs.summary(out)["state_digest"], self.digest)
         self.assertEqual(open(os.path.join(out, "diagnostics.jsonl")).read(), self.diagnostics)
 
+    def test_job_script_logs_an_output_failure(self):
+        out = self.out("job-exit4")
+        os.makedirs(os.path.join(out, "diagnostics.jsonl"))
+        env = dict(os.environ, MACROOPT_ROOT=fs.ROOT, MACROOPT_CONFIG=self.config, MACROOPT_OUTPUT=out, MACROOPT_RANKS="2",
+                   MACROOPT_BIN=fs.BINARY, MACROOPT_EXTRA="--no-progress")
+        env.pop("SLURM_JOB_ID", None)
+        r = subprocess.run(["bash", os.path.join(fs.ROOT, "jobs", "macroopt.sbatch")], env=env, capture_output=True,
+                           text=True, timeout=300)
+        text = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 4, text)
+        self.assertIn("mpirun exited with 4", text)
+        self.assertIn("output failure", text)
+        self.assertNotIn("bad config", text)
+
     def test_disk_fills_during_the_run(self):
         mnt = self.out("tmpfs")
         os.mkdir(mnt)
