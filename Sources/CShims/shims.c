@@ -1,14 +1,21 @@
+#define _GNU_SOURCE
 #include "CShims.h"
+
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static volatile sig_atomic_t cshims_caught = 0;
+static pid_t cshims_parent = 0;
 
 static void cshims_handler(int sig) { cshims_caught = sig; }
 
 void cshims_line_buffer_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }
+
+static const int cshims_signals[] = {SIGUSR1, SIGTERM, SIGINT};
 
 void cshims_install_signal_flag(void) {
   struct sigaction sa;
@@ -16,17 +23,40 @@ void cshims_install_signal_flag(void) {
   sa.sa_handler = cshims_handler;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;
-  sigaction(SIGUSR1, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-  /* A process inherits its parent's blocked signals (mpirun started from a test harness or a
-     job script may have USR1 blocked): unblock the two we rely on. */
   sigset_t set;
   sigemptyset(&set);
-  sigaddset(&set, SIGUSR1);
-  sigaddset(&set, SIGTERM);
+  for (unsigned i = 0; i < sizeof cshims_signals / sizeof cshims_signals[0]; i++) {
+    sigaction(cshims_signals[i], &sa, NULL);
+    sigaddset(&set, cshims_signals[i]);
+  }
+  /* A process inherits its parent's blocked signals (mpirun started from a test harness or a
+     job script may have USR1 blocked): unblock the ones we rely on. */
   pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+void cshims_default_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = SIG_DFL;
+  sigemptyset(&sa.sa_mask);
+  for (unsigned i = 0; i < sizeof cshims_signals / sizeof cshims_signals[0]; i++) sigaction(cshims_signals[i], &sa, NULL);
+}
+
+/* Before main(), before the Swift runtime, Foundation and MPI run: in the macroopt executable
+   only (test executables link this module too and keep their default handlers), catch
+   USR1/TERM/INT into the flag, so a signal that arrives while the process starts is neither
+   lost nor fatal, and remember the parent (the launcher) to notice when it is gone. */
+__attribute__((constructor)) static void cshims_early(void) {
+  if (strcmp(program_invocation_short_name, "macroopt") != 0) return;
+  cshims_install_signal_flag();
+  cshims_parent = getppid();
 }
 
 int cshims_signal_flag(void) { return (int)cshims_caught; }
 void cshims_clear_signal_flag(void) { cshims_caught = 0; }
 int cshims_raise(int sig) { return raise(sig); }
+
+int cshims_launcher_lost(void) {
+  if (cshims_parent == 0) cshims_parent = getppid();
+  return getppid() != cshims_parent;
+}

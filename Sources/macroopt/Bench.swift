@@ -27,6 +27,15 @@ struct Bench: ParsableCommand {
   @Option(help: "Minimum seconds per measurement.")
   var seconds: Double = 0.5
 
+  /// Every option in range (exit 2 with a message otherwise; ranges keep the measurement
+  /// meaningful and its memory bounded).
+  func validate() throws {
+    if !(1...65_536).contains(block) { throw ValidationError("--block must be an integer in 1...65536 agents (got \(block))") }
+    if !(1...10_000_000).contains(agents) { throw ValidationError("--agents must be an integer in 1...10000000 agents per rank (got \(agents))") }
+    if !(1...1_000_000).contains(rounds) { throw ValidationError("--rounds must be an integer in 1...1000000 (got \(rounds))") }
+    if !seconds.isFinite || seconds <= 0 || seconds > 3600 { throw ValidationError("--seconds must be a number of seconds in (0, 3600] (got \(seconds))") }
+  }
+
   /// Best time of repeated calls of `body` (at least `seconds` in total).
   func measure(_ body: () -> Void) -> Double {
     body()

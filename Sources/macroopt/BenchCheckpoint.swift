@@ -25,6 +25,13 @@ struct BenchCheckpoint: ParsableCommand {
   @Option(help: "Repetitions (the best time is reported).")
   var repeats: Int = 2
 
+  func validate() throws {
+    if !(2...1_000_000_000).contains(agents) { throw ValidationError("--agents must be an integer in 2...1000000000 (got \(agents))") }
+    if !(1...12).contains(degree) { throw ValidationError("--degree must be an integer in 1...12 (got \(degree))") }
+    if !(1...1000).contains(repeats) { throw ValidationError("--repeats must be an integer in 1...1000 (got \(repeats))") }
+    if dir.isEmpty { throw ValidationError("--dir must not be empty") }
+  }
+
   func run() throws {
     let world = Communicator.world
     var c = RunConfig.default
@@ -70,8 +77,4 @@ struct BenchCheckpoint: ParsableCommand {
                    agents, m, bytes / 1e6, world.size, bestWrite, bytes / 1e6 / bestWrite, bestRead, bytes / 1e6 / bestRead))
     }
   }
-}
-
-extension CheckpointError: MacroExitCoded {
-  var macroExit: MacroExit { .badInput }
 }

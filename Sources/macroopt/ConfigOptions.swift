@@ -21,8 +21,16 @@ struct ConfigOptions: ParsableArguments {
     var readError = ""
     let rank = comm?.rank ?? 0
     if rank == 0 {
-      do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-        readError = FileManager.default.fileExists(atPath: path) ? "not a readable UTF-8 text file" : "no such file"
+      var isDirectory: ObjCBool = false
+      if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+        readError = "no such file"
+      } else if isDirectory.boolValue {
+        readError = "is a directory (give the TOML file)"
+      } else {
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+          let why = fileErrorReason(error)
+          readError = why == "not UTF-8 text" ? "not a readable UTF-8 text file" : "cannot read it (\(why))"
+        }
       }
     }
     if let comm {
@@ -37,14 +45,4 @@ struct ConfigOptions: ParsableArguments {
 
 extension ConfigError: MacroExitCoded {
   var macroExit: MacroExit { .badInput }
-}
-
-extension RunError: MacroExitCoded {
-  var macroExit: MacroExit {
-    switch self {
-    case .setup, .output: return .badInput
-    case .engine: return .internalFailure
-    case .diverged: return .diverged
-    }
-  }
 }

@@ -1,42 +1,22 @@
-// MacroExit: macroopt's documented exit codes, and how errors map to them.
+// MacroExit+Error: how an error thrown by parsing or by a command maps to macroopt's exit
+// code (the codes themselves: MacroIO's MacroExit, shared with the run driver).
 import ArgumentParser
 import Foundation
 import MPIKit
-
-/// The process exit codes of `macroopt` (DESIGN.md section 8). Throw one from a command to
-/// end with that code without a further message (print the details first).
-enum MacroExit: Int32, Error, CaseIterable, CustomStringConvertible {
-  /// Finished normally.
-  case done = 0
-  /// Internal or MPI failure (a bug, or the MPI job broke).
-  case internalFailure = 1
-  /// Bad input: command line, configuration or checkpoint refused with a message.
-  case badInput = 2
-  /// Diverged: the state became non-finite; the last good checkpoint is kept.
-  case diverged = 3
-  /// Stopped on SIGUSR1/SIGTERM after writing a checkpoint: requeue the job.
-  case checkpointed = 85
-
-  var description: String {
-    switch self {
-    case .done: return "done"
-    case .internalFailure: return "internal or MPI failure"
-    case .badInput: return "bad input"
-    case .diverged: return "diverged (non-finite state; last good checkpoint kept)"
-    case .checkpointed: return "checkpointed on a signal (requeue)"
-    }
-  }
-
-  /// The table printed in `macroopt --help`.
-  static var helpTable: String {
-    "Exit codes:\n" + allCases.map { "  " + "\($0.rawValue)".padding(toLength: 4, withPad: " ", startingAt: 0) + $0.description }.joined(separator: "\n")
-  }
-}
+import MacroIO
 
 /// An error that knows its exit code (conform domain errors such as configuration errors
 /// to it; their `description` is the message rank 0 prints).
 protocol MacroExitCoded: Error {
   var macroExit: MacroExit { get }
+}
+
+extension RunError: MacroExitCoded {
+  var macroExit: MacroExit { exit }
+}
+
+extension CheckpointError: MacroExitCoded {
+  var macroExit: MacroExit { RunError.checkpoint(self).exit }
 }
 
 extension MacroExit {

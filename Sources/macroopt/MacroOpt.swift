@@ -1,5 +1,6 @@
 // MacroOpt: the root command of the `macroopt` command line.
 import ArgumentParser
+import MacroIO
 
 struct MacroOpt: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -11,5 +12,9 @@ struct MacroOpt: ParsableCommand {
 
       \(MacroExit.helpTable)
       """,
+    version: MacroOpt.version,
     subcommands: [Run.self, Resume.self, Check.self, Bench.self, Info.self, BenchCheckpoint.self])
+
+  /// `macroopt --version`.
+  static let version = "macroopt 0.1.0 (checkpoint format \(CheckpointFormat.version), Swift \(SwiftVersion.compiler))"
 }

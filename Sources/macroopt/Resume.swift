@@ -24,6 +24,9 @@ struct Resume: ParsableCommand {
   @Option(help: "Total rounds of the continued run (overrides run.rounds of the stored configuration).")
   var rounds: Int?
 
+  @Flag(help: "Delete another run's checkpoints in the output directory instead of refusing to start there.")
+  var overwrite = false
+
   @Flag(inversion: .prefixedNo, help: "Progress line on rank 0 (default: when stderr is a terminal).")
   var progress: Bool = isatty(2) != 0
 
@@ -34,11 +37,11 @@ struct Resume: ParsableCommand {
   func run() throws {
     let world = Communicator.world
     let header: CheckpointHeader
-    do { header = try CheckpointReader.header(path: checkpoint, comm: world) } catch { throw RunError.setup("\(error)") }
+    do { header = try CheckpointReader.header(path: checkpoint, comm: world) } catch { throw RunError.checkpoint(error) }
     let source = "\(checkpoint) (attribute config)"
     let missing = try ConfigLoader.missingKeys(toml: header.config, sourceName: source)
     guard missing.isEmpty else {
-      throw RunError.setup("checkpoint \(checkpoint): its stored configuration lacks \(missing.joined(separator: ", ")) "
+      throw RunError.config("checkpoint \(checkpoint): its stored configuration lacks \(missing.joined(separator: ", ")) "
         + "(written by an older macroopt); today's defaults would change the run, so it cannot continue bitwise — "
         + "resume it with the version that wrote it, or start a new run")
     }
@@ -48,6 +51,7 @@ struct Resume: ParsableCommand {
     c.output.dir = output ?? Self.defaultOutput(checkpoint: checkpoint, stored: c.output.dir)
     let driver = RunDriver(config: c, comm: world, outputDir: c.output.dir)
     driver.resume = .file(checkpoint)
+    driver.overwrite = overwrite
     try Run.execute(driver, progress: progress)
   }
 

@@ -12,11 +12,13 @@ struct Run: ParsableCommand {
     abstract: "Run a scenario (the embedded default scenario when no config is given).",
     discussion: """
       Checkpoints go to OUT/checkpoints/round-NNNNNNNN.h5 (output.checkpoint_every rounds, \
-      output.checkpoint_seconds wall seconds, and at the end). On SIGUSR1 or SIGTERM the ranks \
-      write a checkpoint at the next round boundary and exit with code 85. With --resume auto \
-      the run continues from the newest valid checkpoint whose configuration matches (older \
-      ones when newer ones are refused), starts at round 0 when there is none, and exits 0 at \
-      once when the checkpoint is already at run.rounds.
+      output.checkpoint_seconds wall seconds, and at the end). On SIGUSR1, SIGTERM or SIGINT \
+      the ranks write a checkpoint at the next round boundary and exit with code 85. With \
+      --resume auto the run continues from the newest valid checkpoint whose configuration \
+      matches (older ones when newer ones are refused), starts at round 0 when there is none, \
+      and exits 0 at once when the checkpoint is already at run.rounds. One run at a time \
+      per output directory (OUT/.macroopt.lock); a directory holding another run's \
+      checkpoints is refused (exit 2) unless --overwrite is given.
       """)
 
   @Argument(help: "The TOML configuration file (optional).")
@@ -31,6 +33,9 @@ struct Run: ParsableCommand {
   @Option(help: ArgumentHelp("Continue from the newest valid checkpoint in the output directory ('auto').", valueName: "auto"))
   var resume: String?
 
+  @Flag(help: "Delete another run's checkpoints in the output directory instead of refusing to start there.")
+  var overwrite = false
+
   @Flag(inversion: .prefixedNo, help: "Progress line on rank 0 (default: when stderr is a terminal).")
   var progress: Bool = isatty(2) != 0
 
@@ -44,6 +49,7 @@ struct Run: ParsableCommand {
     if let output { c.output.dir = output }
     let driver = RunDriver(config: c, comm: world, outputDir: c.output.dir)
     if resume == "auto" { driver.resume = .auto }
+    driver.overwrite = overwrite
     try Self.execute(driver, progress: progress)
   }
 
@@ -53,6 +59,7 @@ struct Run: ParsableCommand {
   static func execute(_ driver: RunDriver, progress: Bool) throws {
     cshims_install_signal_flag()
     driver.signalFlag = { cshims_signal_flag() }
+    driver.launcherLost = { cshims_launcher_lost() != 0 }
     let c = driver.config, world = driver.comm
     if progress {
       driver.progress = { line in FileHandle.standardError.write(Data(("\r" + line + "   ").utf8)) }
@@ -66,6 +73,6 @@ struct Run: ParsableCommand {
       print("macroopt: \(c.run.algorithm.rawValue) run of \(c.agents.count) agents on \(world.size) rank(s): F \(f0) -> \(f1), \(rate) agent-rounds/s")
       print("macroopt: results in \(driver.outputDir)/ (summary.json, diagnostics.jsonl); plot with: scripts/plot \(driver.outputDir)")
     }
-    if status != .done { throw MacroExit(rawValue: status.rawValue) ?? .internalFailure }
+    if status != .done { throw status }
   }
 }

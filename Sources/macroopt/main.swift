@@ -8,12 +8,22 @@
 // 4. On a thrown error, exit with its MacroExit code:
 //    - internal/MPI failure (1) on more than one rank: the error may be local to this rank,
 //      so this rank prints it with its rank number and calls MPI_Abort (no rank hangs);
-//    - otherwise (bad input 2, diverged 3, checkpointed 85, or a one-rank job) the error is
-//      collective by contract: rank 0 prints it, every rank finalises and exits.
+//    - otherwise (bad input 2, diverged 3, output failure 4, checkpointed 85, or a one-rank
+//      job) the error is collective by contract: rank 0 prints it, every rank finalises and
+//      exits;
+//    - an output failure (4): as above, but without MPI_Finalize (see terminate(runError:));
+//    - a lost launcher (mpirun died): every rank stops at the same round boundary and exits 1
+//      at once, without MPI_Finalize (which would wait for the dead launcher).
+//
+// Signals: CShims catches USR1/TERM/INT into a flag in a constructor, before main() and
+// MPI_Init; `run` and `resume` poll it. Other commands restore the default actions. When
+// scripts/mpirun set MACROOPT_READY_FILE, rank 0 creates that file once every rank is past
+// MPI_Init (handlers in place): the wrapper holds signals back until then.
 import ArgumentParser
 import CShims
 import Foundation
 import MPIKit
+import MacroIO
 
 cshims_line_buffer_stdout()
 // Catch USR1/TERM from the very start (a batch script may forward the signal before the run
@@ -39,6 +49,10 @@ func terminate(parseError error: any Error) -> Never {
 /// Ends the process for an error thrown by a command (see the header comment).
 func terminate(runError error: any Error) -> Never {
   let code = MacroExit(for: error)
+  if let e = error as? RunError, case .launcherLost = e {
+    printError("macroopt: error: \(e)")
+    _exit(code.rawValue)
+  }
   // MacroExit and ArgumentParser's ExitCode carry no message (the command printed it).
   let message = (error is MacroExit || error is ExitCode) ? "" : MacroOpt.message(for: error)
   let initialized = MPIEnvironment.isInitialized
@@ -51,6 +65,13 @@ func terminate(runError error: any Error) -> Never {
   if rank == 0, !message.isEmpty {
     if code == .done { print(message) } else { printError("macroopt: error: \(message)") }
   }
+  if code == .outputFailure {
+    // A write that failed on a full disk can leave an HDF5 file open that cannot be flushed;
+    // MPI_Finalize would make HDF5 close it and crash (SIGSEGV). Every rank agreed on the
+    // failure and stops here together, so skip MPI_Finalize.
+    fflush(nil)
+    _exit(code.rawValue)
+  }
   try? MPIEnvironment.finalize()
   exit(code.rawValue)
 }
@@ -62,8 +83,14 @@ do {
   terminate(parseError: error)
 }
 
+if !(command is Run || command is Resume) { cshims_default_signals() }
+
 do {
   try MPIEnvironment.initialize()
+  if let ready = ProcessInfo.processInfo.environment["MACROOPT_READY_FILE"], !ready.isEmpty {
+    try Communicator.world.barrier()
+    if Communicator.world.rank == 0 { _ = FileManager.default.createFile(atPath: ready, contents: nil) }
+  }
   var running = command
   try running.run()
   try MPIEnvironment.finalize()

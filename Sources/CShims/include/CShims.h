@@ -5,12 +5,19 @@
 
 /// Line-buffer stdout (output of many ranks interleaves by line, not by 4 KiB block).
 void cshims_line_buffer_stdout(void);
-/// Install async-signal-safe handlers for SIGUSR1 and SIGTERM that only set a flag.
+/// Install async-signal-safe handlers for SIGUSR1, SIGTERM and SIGINT that only set a flag
+/// (and unblock the three). The macroopt executable also does this in a constructor, before
+/// main() and MPI_Init.
 void cshims_install_signal_flag(void);
+/// Restore the default action of SIGUSR1, SIGTERM and SIGINT (commands that never poll the flag).
+void cshims_default_signals(void);
 /// The last caught signal number (0 if none). Async-signal-safe to set, read here.
 int cshims_signal_flag(void);
 /// Reset the flag to 0.
 void cshims_clear_signal_flag(void);
 /// Raise a signal in this process (tests).
 int cshims_raise(int sig);
+/// 1 when the parent process (the launcher: mpirun, orted, slurmstepd) is no longer the one
+/// that started this process (it died and the process was re-parented), else 0.
+int cshims_launcher_lost(void);
 #endif

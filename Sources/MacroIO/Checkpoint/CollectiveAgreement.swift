@@ -32,4 +32,13 @@ enum CollectiveAgreement {
       throw CheckpointError(.write, path: path, "MPI failure while agreeing: \(error)")
     }
   }
+
+  /// Agreement on an optional rank-local failure message: nil when no rank failed, else the
+  /// message of the lowest failing rank, on every rank. One Allreduce, plus one Bcast when
+  /// some rank failed. Collective.
+  static func firstFailure(_ comm: Communicator, _ failure: String?) throws(MPIError) -> String? {
+    let first = try comm.allreduce(failure == nil ? Int.max : comm.rank, .min)
+    guard first != Int.max else { return nil }
+    return try comm.broadcast(string: failure ?? "", root: first)
+  }
 }

@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Appends one JSON value (an object, by convention) a line to a file, e.g.
 /// `diagnostics.jsonl`. Local; used by rank 0 only.
 ///
@@ -19,7 +23,7 @@ public final class JSONLinesWriter {
     let fm = FileManager.default
     if !append || !fm.fileExists(atPath: path) {
       guard fm.createFile(atPath: path, contents: nil) else {
-        throw OutputFileError(path: path, reason: "cannot create the file")
+        throw OutputFileError(path: path, reason: pathIsDirectoryReason(path) ?? "cannot create the file (\(String(cString: strerror(errno))))")
       }
     }
     do {
@@ -30,7 +34,7 @@ public final class JSONLinesWriter {
     } catch {
       try? handle?.close()
       handle = nil
-      throw OutputFileError(path: path, reason: "\(error)")
+      throw OutputFileError(path: path, reason: fileErrorReason(error))
     }
   }
 
@@ -44,7 +48,7 @@ public final class JSONLinesWriter {
     do {
       try handle.write(contentsOf: Data((value.serialized() + "\n").utf8))
     } catch {
-      throw OutputFileError(path: path, reason: "\(error)")
+      throw OutputFileError(path: path, reason: fileErrorReason(error))
     }
   }
 
@@ -52,7 +56,7 @@ public final class JSONLinesWriter {
   public func close() throws(OutputFileError) {
     guard let h = handle else { return }
     handle = nil
-    do { try h.close() } catch { throw OutputFileError(path: path, reason: "\(error)") }
+    do { try h.close() } catch { throw OutputFileError(path: path, reason: fileErrorReason(error)) }
   }
 
   private static func dropPartialLastLine(_ h: FileHandle) throws {

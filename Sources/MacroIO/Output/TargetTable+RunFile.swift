@@ -31,13 +31,10 @@ public final class TargetRunFile {
   /// KL(p_target ‖ p_θ) for the fit `theta`.
   public func kl(theta: [Double]) -> Double { TargetTable.kl(problem: problem, target: moments, theta: theta) }
 
-  /// (Re)writes target.json atomically (ranks without a table do nothing). Returns a warning
-  /// text if writing failed (target.json is a convenience output: it never stops a run).
-  public func write(latest: TargetTable.Fit?, complete: Bool) -> String? {
-    guard let table, let initial else { return nil }
-    do {
-      try writeAtomically(path: path, contents: table.json(initial: initial, latest: latest, complete: complete, target: moments).serialized() + "\n")
-      return nil
-    } catch { return "warning: \(error)" }
+  /// (Re)writes target.json atomically (ranks without a table do nothing). A failure is an
+  /// output failure like any other (the run driver agrees on it and stops every rank).
+  public func write(latest: TargetTable.Fit?, complete: Bool) throws(OutputFileError) {
+    guard let table, let initial else { return }
+    try writeAtomically(path: path, contents: table.json(initial: initial, latest: latest, complete: complete, target: moments).serialized() + "\n")
   }
 }

@@ -17,7 +17,7 @@ public func writeAtomically(path: String, contents: Data) throws(OutputFileError
   let fm = FileManager.default
   let tmp = "\(path).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
   guard fm.createFile(atPath: tmp, contents: nil) else {
-    throw OutputFileError(path: path, reason: "cannot create temporary file \(tmp)")
+    throw OutputFileError(path: path, reason: "cannot create temporary file \(tmp) (\(String(cString: strerror(errno))))")
   }
   do {
     let h = try FileHandle(forWritingTo: URL(fileURLWithPath: tmp))
@@ -31,10 +31,10 @@ public func writeAtomically(path: String, contents: Data) throws(OutputFileError
     }
   } catch {
     try? fm.removeItem(atPath: tmp)
-    throw OutputFileError(path: path, reason: "\(error)")
+    throw OutputFileError(path: path, reason: fileErrorReason(error))
   }
   guard rename(tmp, path) == 0 else {
-    let reason = String(cString: strerror(errno))
+    let reason = pathIsDirectoryReason(path) ?? String(cString: strerror(errno))
     try? fm.removeItem(atPath: tmp)
     throw OutputFileError(path: path, reason: "rename from \(tmp) failed: \(reason)")
   }
