@@ -27,8 +27,10 @@ struct Resume: ParsableCommand {
   @Flag(help: "Delete another run's checkpoints in the output directory instead of refusing to start there.")
   var overwrite = false
 
-  @Flag(inversion: .prefixedNo, help: "Progress line on rank 0 (default: when stderr is a terminal).")
-  var progress: Bool = isatty(2) != 0
+  @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+    "Progress reports on rank 0 every run.diag_every rounds (default: on).",
+    discussion: "A live line when launched from a terminal (scripts/mpirun sets MACROOPT_TTY=1 when its stderr is one), else one line per report, for job logs."))
+  var progress: Bool = true
 
   func validate() throws {
     if let rounds, rounds < 0 { throw ValidationError("--rounds must be at least 0 (got \(rounds))") }

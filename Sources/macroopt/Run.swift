@@ -36,8 +36,10 @@ struct Run: ParsableCommand {
   @Flag(help: "Delete another run's checkpoints in the output directory instead of refusing to start there.")
   var overwrite = false
 
-  @Flag(inversion: .prefixedNo, help: "Progress line on rank 0 (default: when stderr is a terminal).")
-  var progress: Bool = isatty(2) != 0
+  @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+    "Progress reports on rank 0 every run.diag_every rounds (default: on).",
+    discussion: "A live line when launched from a terminal (scripts/mpirun sets MACROOPT_TTY=1 when its stderr is one), else one line per report, for job logs."))
+  var progress: Bool = true
 
   func validate() throws {
     if let resume, resume != "auto" { throw ValidationError("--resume takes 'auto' (got '\(resume)'); to continue from a file use `macroopt resume FILE`") }
@@ -61,18 +63,31 @@ struct Run: ParsableCommand {
     driver.signalFlag = { cshims_signal_flag() }
     driver.launcherLost = { cshims_launcher_lost() != 0 }
     let c = driver.config, world = driver.comm
+    let live = launchedFromTerminal
     if progress {
-      driver.progress = { line in FileHandle.standardError.write(Data(("\r" + line + "   ").utf8)) }
+      driver.progressStyle = live ? .live : .log
+      driver.progress = live ? { line in FileHandle.standardError.write(Data(line.utf8)) } : { print($0) }
     }
     let (status, summary) = try driver.run()
     if world.rank == 0, !driver.alreadyComplete {
-      if progress { FileHandle.standardError.write(Data("\n".utf8)) }
-      let f0 = summary["F_initial"].map { "\($0.serialized())" } ?? "?"
-      let f1 = summary["F_final"].map { "\($0.serialized())" } ?? "?"
-      let rate = summary["agent_rounds_per_second"].map { $0.serialized() } ?? "?"
-      print("macroopt: \(c.run.algorithm.rawValue) run of \(c.agents.count) agents on \(world.size) rank(s): F \(f0) -> \(f1), \(rate) agent-rounds/s")
+      if progress && live { FileHandle.standardError.write(Data("\n".utf8)) }
+      func number(_ key: String, _ digits: Int) -> String {
+        if case .number(let x)? = summary[key] { return NumberFormat.sig(x, digits) }
+        return "?"
+      }
+      var rate = "?"
+      if case .number(let x)? = summary["agent_rounds_per_second"] { rate = NumberFormat.rate(x) }
+      print("macroopt: \(c.run.algorithm.rawValue) run of \(c.agents.count) agents on \(world.size) rank(s): F \(number("F_initial", 4)) -> \(number("F_final", 4)), \(rate) agent-rounds/s")
       print("macroopt: results in \(driver.outputDir)/ (summary.json, diagnostics.jsonl); plot with: scripts/plot \(driver.outputDir)")
     }
     if status != .done { throw status }
   }
+}
+
+/// Whether the user launched the run from a terminal: `MACROOPT_TTY` (1/0) when set —
+/// scripts/mpirun sets it from its own stderr, because under mpirun a rank's stderr is a pipe
+/// even in a terminal — else whether this process's stderr is a terminal.
+var launchedFromTerminal: Bool {
+  if let v = ProcessInfo.processInfo.environment["MACROOPT_TTY"] { return v == "1" }
+  return isatty(2) != 0
 }

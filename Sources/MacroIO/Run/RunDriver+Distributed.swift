@@ -129,7 +129,7 @@ extension RunDriver {
                              table: table, warnings: warnings, extra: extra).json
     outputs.writeSummary(summary)
     try outputs.agree(round: engine.round)
-    if isRoot { log(RunSummary.formatTimerTable(table, ranks: comm.size)) }
+    if isRoot { log(TimerTable.format(table, ranks: comm.size)) }
     return (status, summary)
   }
 }

@@ -43,13 +43,23 @@ extension RunDriver {
     engine.timers.add(.output, MonotonicClock.seconds() - t)
   }
 
-  /// The progress line (rank 0, when a progress sink is set).
+  /// The progress report of diagnostic round `last` (rank 0, when a progress sink is set):
+  /// ``ProgressReport`` in ``progressStyle``; a log-style report prints its column legend
+  /// before the first line.
   func report(round: Int, of rounds: Int, from startRound: Int, since loopStart: Double, _ last: DiagnosticRecord) {
     guard let p = progress, isRoot else { return }
-    let el = MonotonicClock.seconds() - loopStart
-    let rate = Double(round - startRound) / max(el, 1e-9)
-    let eta = Double(rounds - round) / max(rate, 1e-9)
-    p(String(format: "round %d/%d  %.1f rounds/s  ETA %.0fs  F %.6g  stationarity %.3g", round, rounds, rate, eta, last.cost, last.stationarity))
+    let r = ProgressReport(style: progressStyle, totalRounds: rounds, startRound: startRound, startSeconds: loopStart)
+    if !progressStarted, let legend = r.header { p(legend) }
+    progressStarted = true
+    p(r.line(last, now: MonotonicClock.seconds()))
+  }
+
+  /// The start-up header (``RunHeader``) for the scenario `sc`. Local (rank 0 prints).
+  func header(_ sc: Scenario, resumedRound: Int?) -> [String] {
+    let g = RunHeader.Graph(meanDegree: sc.graph.meanDegree, maxDegree: sc.graph.maxDegree, connected: true,
+                            radius: sc.geometricRadius)
+    return RunHeader(config: config, ranks: comm.size, m: sc.family.m, graph: g, outputDir: outputDir,
+                     resumedRound: resumedRound).lines
   }
 
   static func json(_ v: Double?) -> JSONValue { v.map { .number($0) } ?? .null }

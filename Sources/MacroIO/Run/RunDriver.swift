@@ -11,9 +11,12 @@ public final class RunDriver {
   public let config: RunConfig
   public let comm: Communicator
   public let outputDir: String
-  /// Printed by rank 0 (progress, warnings, the timer table). Default: stderr/stdout.
+  /// Printed by rank 0 (header, warnings, the timer table). Default: stdout.
   public var log: (String) -> Void = { print($0) }
+  /// Where rank 0's progress reports go (nil: none), and how they look: a live line in a
+  /// terminal, one line per diagnostic round in a job log (``ProgressReport``).
   public var progress: ((String) -> Void)? = nil
+  public var progressStyle: ProgressReport.Style = .log
   /// Where the state comes from (`run --resume auto`, `resume FILE`).
   public var resume: ResumeMode = .none
   /// `--overwrite`: delete another run's checkpoints in the output directory instead of
@@ -39,6 +42,8 @@ public final class RunDriver {
   /// F_initial and the round reached, for the summary of a run stopped by an error.
   var fInitial: Double? = nil
   var roundReached = 0
+  /// Whether rank 0 has printed a progress report yet.
+  var progressStarted = false
 
   /// The source of a run's initial state.
   public enum ResumeMode: Sendable, Equatable {
@@ -109,6 +114,7 @@ public final class RunDriver {
                               ("F_initial", .number(l.header.fInitial)), ("summary_json", .string(existing))]))
     }
     let sc = try makeRunScenario()
+    if isRoot { for line in header(sc, resumedRound: loaded?.header.round) { log(line) } }
     checkImageFloor()
     if config.run.algorithm == .centralized, resume != .none {
       throw .config("checkpoints and resume need run.algorithm = \"distributed\"")

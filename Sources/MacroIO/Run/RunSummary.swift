@@ -83,15 +83,4 @@ public struct RunSummary {
       ("newton_iterations", .int(r.newtonIterations)),
     ])
   }
-
-  /// A PETSc -log_view-like table of phase times over ranks.
-  public static func formatTimerTable(_ table: [TimerRow], ranks: Int) -> String {
-    var out = "Phase times over \(ranks) rank(s) (seconds)\n"
-    out += "phase                 count        min        avg        max   max/avg\n"
-    for t in table where t.count > 0 {
-      let ratio = t.avg > 0 ? t.max / t.avg : 1
-      out += String(format: "%-18@ %8d %10.4f %10.4f %10.4f %8.2f\n", t.phase.rawValue as NSString, t.count, t.min, t.avg, t.max, ratio)
-    }
-    return out
-  }
 }

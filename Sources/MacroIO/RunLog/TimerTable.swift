@@ -24,7 +24,8 @@ public enum TimerTable {
     out += head.joined(separator: " ") + "\n"
     out += String(repeating: "-", count: nameWidth + 9 + 11 * 3 + 8 + 7 + 6) + "\n"
     for t in shown {
-      let ratio = t.min > 0 ? String(format: "%.2f", t.max / t.min) : "-"
+      // max/min: the load imbalance; a phase only some ranks run (output on rank 0) has no ratio.
+      let ratio = t.min > 1e-3 * t.max ? String(format: "%.2f", t.max / t.min) : "-"
       let share = loop > 0 ? String(format: "%.1f", 100 * t.max / loop) : "-"
       let cols = [pad(t.phase.rawValue, nameWidth, left: true), pad("\(t.count)", 9),
                   pad(String(format: "%.4e", t.min), 11), pad(String(format: "%.4e", t.avg), 11),
