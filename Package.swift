@@ -21,9 +21,11 @@ let package = Package(
                    providers: [.apt(["libhdf5-openmpi-dev"])]),
     // Real C functions that cannot be static inline: the async-signal-safe flag, setvbuf.
     .target(name: "CShims", path: "Sources/CShims"),
+    // Vector exp and fused log-sum-exp, per-ISA variants chosen at load time (issue 17).
+    .target(name: "CVecMath", path: "Sources/CVecMath"),
 
     // MARK: - Typed wrappers (the only modules that call C)
-    .target(name: "BLASKit", dependencies: ["CBLAS"]),
+    .target(name: "BLASKit", dependencies: ["CBLAS", "CVecMath"]),
     .target(name: "MPIKit", dependencies: ["CMPI", "CShims"]),
 
     // MARK: - Numerics and engine

@@ -317,8 +317,9 @@ def clip(X):
 
 
 class Distributed:
-    def __init__(self, prob, X, W, alpha, warmup, cg=2, steps=1, chebyshev=False):
+    def __init__(self, prob, X, W, alpha, warmup, cg=2, steps=1, chebyshev=False, method="newton", gamma=1.0):
         self.p, self.W, self.alpha, self.warmup, self.cg = prob, W, alpha, warmup, cg
+        self.method, self.gamma, self.mu_theta = method, gamma, None
         self.steps, self.chebyshev = steps, chebyshev
         if steps > 1:
             self.mixer = chebyshev_matrix(W, steps) if chebyshev else np.linalg.matrix_power(W, steps)
@@ -351,7 +352,23 @@ class Distributed:
             sigma = self.mixer_rest @ (self.W @ self.sigma + phi_new - self.phiX)
             M = self.mixer @ self.theta
         self.phiX = phi_new
-        # 3. Newton from the mixed estimate, with the new sigma
+        # 3. Newton from the mixed estimate, with the new sigma (or one gradient step with the
+        #    cached mu(theta_i), as macroopt's lower.method = "gradient")
+        if self.method == "gradient":
+            if self.mu_theta is None:
+                self.mu_theta = fam.evaluate(self.theta, hessian=False)[1]
+            theta = M - self.gamma * (self.mu_theta + lam * self.theta - sigma)
+        else:
+            theta = self.newton(M, sigma)
+        # 4. T_cg warm-started CG iterations on H(theta_i) v = grad U(theta_i)
+        _, mu, pi, H = fam.evaluate(theta)
+        self.mu_theta = mu
+        self.sigma, self.theta, self.v = sigma, theta, self.cg_step(theta, mu, pi, H)
+        self.round += 1
+
+    def newton(self, M, sigma):
+        """Damped Newton step from the mixed estimate M (rows) with the new sigma."""
+        fam, lam = self.p.fam, self.p.fam.lam
         _, mu, _, H = fam.evaluate(M)
         g = mu + lam * M - sigma
         ok = np.ones(len(M), bool)
@@ -370,10 +387,11 @@ class Distributed:
         d[~ok] = np.nan
         delta = np.sqrt(np.maximum(dec, 0))
         eta = np.where(delta > 0.25, 1.0 / (1.0 + delta), 1.0)
-        theta = M - eta[:, None] * d
-        # 4. T_cg warm-started CG iterations on H(theta_i) v = grad U(theta_i)
-        _, mu, pi, H = fam.evaluate(theta)
-        b = p.grad_U(theta, mu, pi, H)
+        return M - eta[:, None] * d
+
+    def cg_step(self, theta, mu, pi, H):
+        """T_cg warm-started CG iterations from v on H v = grad U(theta); returns the new v."""
+        b = self.p.grad_U(theta, mu, pi, H)
         v = self.v.copy()
         r = b - np.einsum("nab,nb->na", H, v)
         pdir = r.copy()
@@ -391,8 +409,7 @@ class Distributed:
             beta = np.where(active, rrn / np.where(rr != 0, rr, 1.0), 0.0)
             pdir = np.where(active[:, None], r + beta[:, None] * pdir, pdir)
             rr = np.where(active, rrn, rr)
-        self.sigma, self.theta, self.v = sigma, theta, v
-        self.round += 1
+        return v
 
     def diagnostics(self):
         p = self.p
@@ -498,6 +515,11 @@ def main(argv=None):
     ap.add_argument("--consensus-steps", type=int, default=1)
     ap.add_argument("--chebyshev", action="store_true", help="Chebyshev-accelerated consensus steps")
     ap.add_argument("--lam", type=float, default=1e-2)
+    ap.add_argument("--method", choices=["newton", "gradient"], default="newton", help="lower level (as lower.method)")
+    ap.add_argument("--gamma", type=float, default=1e-4, help="gradient step (as lower.gamma; not clamped)")
+    ap.add_argument("--time", action="store_true",
+                    help="timing only (scripts/bench-vs-numpy): W as a sparse matrix, no diagnostics; print one JSON "
+                         "line with wall and CPU seconds per round of rounds 2..rounds")
     ap.add_argument("--cost", choices=["forward_kl", "reverse_kl"], default="forward_kl",
                     help="upper-level cost (macroopt's upper.cost)")
     ap.add_argument("--degree", type=int, default=6)
@@ -550,8 +572,22 @@ def main(argv=None):
             ap.error("distributed needs --edges or --graph")
         if not connected(n, edges):
             ap.error("graph is disconnected")
-        run = Distributed(prob, X, metropolis(n, edges), a.alpha, a.warmup, a.cg,
-                          a.consensus_steps, a.chebyshev)
+        W = metropolis(n, edges)
+        if a.time:
+            import scipy.sparse
+            W = scipy.sparse.csr_matrix(W)
+        run = Distributed(prob, X, W, a.alpha, a.warmup, a.cg, a.consensus_steps, a.chebyshev, a.method, a.gamma)
+    if a.time:
+        import time
+        run.step()
+        w0, c0 = time.perf_counter(), time.process_time()
+        while run.round < a.rounds:
+            run.step()
+        rounds = a.rounds - 1
+        print(json.dumps(dict(agents=n, rounds=rounds, wall_seconds_per_round=(time.perf_counter() - w0) / rounds,
+                              cpu_seconds_per_round=(time.process_time() - c0) / rounds,
+                              finite=bool(np.isfinite(run.theta).all() and np.isfinite(run.v).all()))))
+        return 0
     every = max(1, a.diag_every)
     records = [run.diagnostics()]
     emit = (lambda r: None) if a.compare_with else (lambda r: print(json.dumps(r), flush=True))

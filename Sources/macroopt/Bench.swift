@@ -98,7 +98,7 @@ struct Bench: ParsableCommand {
                                           pi: p.baseAddress!, hessian: h.baseAddress!, workspace: ws)
         } } } } }
     }
-    let fusedFlops = Double(B) * (2 * Double(Q * m) + fam.momentFlopsPerAgent + 2 * Double(M2 * P))
+    let fusedFlops = Double(B) * (fam.linearPredictorFlopsPerAgent + fam.momentFlopsPerAgent + 2 * Double(M2 * P))
     // Round throughput on this rank count.
     var c = RunConfig.default
     c.agents.count = agents * world.size
@@ -114,6 +114,7 @@ struct Bench: ParsableCommand {
     let agentRoundsPerSecond = Double(c.agents.count * rounds) / tRound
     let roundGflops = engine.updater.flops / tRound / 1e9 * Double(world.size)
     let mixing = mixingKernelRates(engine: engine)
+    let vectorMath = VectorMathRates.measure(seconds: seconds)
     guard world.rank == 0 else { return }
     let rows: [(String, Double, Double)] = [
       ("A/mu/pi kernel (2 DGEMM + log-sum-exp)", evalFlops / tEval / 1e9, dgemmZ),
@@ -130,6 +131,10 @@ struct Bench: ParsableCommand {
                            ("microseconds_per_agent_round_per_rank", .number(tRound / Double(agents * rounds) * 1e6))])),
         ("mixing_kernel", .object([("fast_ns_per_agent_step", .number(mixing.fast)), ("reference_ns_per_agent_step", .number(mixing.reference)),
                                    ("neighbour_gb_per_s", .number(mixing.bandwidth)), ("memcpy_gb_per_s", .number(mixing.memcpy))])),
+        ("vector_math", .object([("variant", .string(vectorMath.variant.name)), ("exp_ns_per_element", .number(vectorMath.exp)),
+                                 ("glibc_exp_ns_per_element", .number(vectorMath.expReference)),
+                                 ("logsumexp_ns_per_element", .number(vectorMath.logSumExp)),
+                                 ("logsumexp_reference_ns_per_element", .number(vectorMath.logSumExpReference))])),
       ])
       print(obj.prettySerialized())
       return
@@ -144,6 +149,7 @@ struct Bench: ParsableCommand {
                  c.agents.count, world.size, rounds, agentRoundsPerSecond, tRound / Double(agents * rounds) * 1e6, roundGflops))
     print(String(format: "mixing step (sigma and theta rows of every owned agent): %.0f ns per agent (reference loop %.0f ns, %.1fx); neighbour rows read at %.1f GB/s = %.0f%% of a same-process memcpy (%.1f GB/s)",
                  mixing.fast, mixing.reference, mixing.reference / mixing.fast, mixing.bandwidth, 100 * mixing.bandwidth / mixing.memcpy, mixing.memcpy))
+    for line in vectorMath.lines { print(line) }
   }
 
   /// One consensus step's neighbour sums (σ and θ) over this rank's owned agents with the fast

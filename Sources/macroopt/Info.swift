@@ -27,6 +27,8 @@ struct Info: ParsableCommand {
     var mpi: String
     var hdf5: String
     var openblas: Blas
+    /// Instruction set of the vector exp / log-sum-exp kernels in use (CVecMath).
+    var vectorMath: String
     var size: Int
     var ranks: [Rank]
   }
@@ -41,6 +43,7 @@ struct Info: ParsableCommand {
       mpi: try MPIEnvironment.libraryVersion,
       hdf5: HDF5Library.version,
       openblas: .init(configuration: BLAS.configuration, core: BLAS.coreName, threads: BLAS.threadCount),
+      vectorMath: VectorMath.active.name,
       size: world.size,
       ranks: hosts.enumerated().map { Report.Rank(rank: $0.offset, host: $0.element) })
     if json {
@@ -53,6 +56,7 @@ struct Info: ParsableCommand {
         MPI:       \(report.mpi)
         OpenBLAS:  \(report.openblas.configuration) (core \(report.openblas.core), \
         \(report.openblas.threads) thread\(report.openblas.threads == 1 ? "" : "s"))
+        vector exp: \(report.vectorMath)
         HDF5:      \(report.hdf5)
         ranks:     \(report.size)
         """)

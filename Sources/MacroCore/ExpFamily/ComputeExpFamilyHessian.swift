@@ -2,9 +2,10 @@ import Foundation
 import BLASKit
 
 extension ExpFamily {
-  /// A, μ, π and the explicit Hessian H = C + λI of a block in one pass: Z = ΘΦᵀ and
-  /// log-sum-exp as in `computeExpFamily`, then moments = πΨ (one DGEMM) — μ is read off the
-  /// moment columns of φ — and the packed Gram = moments·c (one DGEMM). Saves the πΦ DGEMM.
+  /// A, μ, π and the explicit Hessian H = C + λI of a block in one pass: Z = ΘΦᵀ
+  /// (`computeLinearPredictor`, sum-factorized for d = 2) and log-sum-exp as in
+  /// `computeExpFamily`, then moments = πΨ (one DGEMM) — μ is read off the moment columns of
+  /// φ — and the packed Gram = moments·c (one DGEMM). Saves the πΦ DGEMM.
   /// Shapes as in `computeExpFamily`; `hessian` is B×m×m. Local; row bits depend only on the row.
   public func computeExpFamilyWithHessian(
     theta: UnsafePointer<Double>, count: Int,
@@ -13,11 +14,7 @@ extension ExpFamily {
     workspace ws: ExpFamilyWorkspace
   ) {
     precondition(count <= blockSize)
-    let B = blockSize, Q = q, m = self.m
-    phi.withUnsafeBufferPointer { ph in
-      BLAS.dgemm(.none, .transpose, m: B, n: Q, k: m, alpha: 1, a: theta, lda: m,
-                 b: ph.baseAddress!, ldb: m, beta: 0, c: pi, ldc: Q)
-    }
+    computeLinearPredictor(theta: theta, out: pi, workspace: ws)
     normalizeRows(pi, count: count, logPartition: logPartition)
     assembleHessian(pi: pi, mean: mean, extractMean: true, count: count, out: hessian, workspace: ws)
   }
@@ -124,28 +121,15 @@ extension ExpFamily {
   }
 
   /// In place: row b of `z` (B×Q) ← normalized weights π_q = w_q e^{z_q − A}, A by
-  /// log-sum-exp; padding rows zeroed.
+  /// log-sum-exp (`VectorMath.logSumExpRows`: vector exp, one fused pass per stage over the
+  /// L1-resident row); padding rows zeroed.
   @usableFromInline
   func normalizeRows(_ z: UnsafeMutablePointer<Double>, count: Int, logPartition: UnsafeMutablePointer<Double>) {
     let Q = q
     logWeights.withUnsafeBufferPointer { lw in
-      for b in 0..<count {
-        let row = z + b * Q
-        var mx = -Double.infinity
-        for j in 0..<Q { let v = row[j] + lw[j]; row[j] = v; mx = max(mx, v) }
-        if !mx.isFinite {  // non-finite θ: propagate NaN (caught by the diagnostics)
-          for j in 0..<Q { row[j] = .nan }
-          logPartition[b] = .nan
-          continue
-        }
-        for j in 0..<Q { row[j] = exp(row[j] - mx) }
-        var s = 0.0
-        for j in 0..<Q { s += row[j] }
-        let inv = 1 / s
-        for j in 0..<Q { row[j] *= inv }
-        logPartition[b] = mx + log(s)
-      }
-      for b in count..<blockSize { let row = z + b * Q; for j in 0..<Q { row[j] = 0 } }
+      _ = VectorMath.logSumExpRows(z, rows: count, length: Q, stride: Q, logWeights: lw.baseAddress!,
+                                   logPartition: logPartition)
     }
+    (z + count * Q).initialize(repeating: 0, count: (blockSize - count) * Q)
   }
 }

@@ -41,6 +41,9 @@ public final class ExpFamily: Sendable {
   /// the J×J array L2ᵀ Π L2. Empty for d ≠ 2 (the plain π Ψ DGEMM is used there).
   public let tensorTable: [Double]
   public let tensorPositions: [Int]
+  /// For each φ_k = p̂_a ⊗ p̂_c its position a·(K+1) + c in the (K+1)×(K+1) array Θ̂ of
+  /// `computeLinearPredictor` (d = 2; empty otherwise).
+  public let predictorPositions: [Int]
   public var usesSumFactorization: Bool { !tensorTable.isEmpty }
 
   public var momentCount: Int { momentBasis.count }
@@ -102,9 +105,11 @@ public final class ExpFamily: Sendable {
       }
       tensorTable = table
       tensorPositions = (0..<md.count).map { r in md.exponents[r * 2] * J + md.exponents[r * 2 + 1] }
+      predictorPositions = (0..<b.count).map { k in b.exponents[k * 2] * (K + 1) + b.exponents[k * 2 + 1] }
     } else {
       tensorTable = []
       tensorPositions = []
+      predictorPositions = []
     }
   }
 
@@ -113,6 +118,7 @@ public final class ExpFamily: Sendable {
     m = f.m; q = f.q; phi = f.phi; logWeights = f.logWeights; momentBasis = f.momentBasis
     psi = f.psi; gramCoefficients = f.gramCoefficients; meanColumns = f.meanColumns
     tensorTable = f.tensorTable; tensorPositions = f.tensorPositions
+    predictorPositions = f.predictorPositions
   }
 
   public func makeWorkspace() -> ExpFamilyWorkspace { ExpFamilyWorkspace(self) }
@@ -133,6 +139,8 @@ public final class ExpFamilyWorkspace {
   var stage1: [Double]
   var stage1T: [Double]
   var stage2: [Double]
+  /// Sum factorization of Z (d = 2): Θ̂ as (K+1)×B(K+1), zero where no φ_k maps.
+  var thetaHat: [Double]
   init(_ f: ExpFamily) {
     blockSize = f.blockSize
     z = [Double](repeating: 0, count: f.blockSize * f.q)
@@ -140,9 +148,11 @@ public final class ExpFamilyWorkspace {
     moments = [Double](repeating: 0, count: f.blockSize * f.momentCount)
     packed = [Double](repeating: 0, count: f.blockSize * f.packedCount)
     let n = f.quadrature.nodesPerAxis, J = 2 * f.basis.degree + 1
+    // stage1/stage1T also hold the n_q×B(K+1) stages of Z (J ≥ K+1).
     let big = f.usesSumFactorization ? f.blockSize * n * J : 0
     stage1 = [Double](repeating: 0, count: big)
     stage1T = stage1
     stage2 = [Double](repeating: 0, count: f.usesSumFactorization ? f.blockSize * J * J : 0)
+    thetaHat = [Double](repeating: 0, count: f.usesSumFactorization ? (f.basis.degree + 1) * f.blockSize * (f.basis.degree + 1) : 0)
   }
 }

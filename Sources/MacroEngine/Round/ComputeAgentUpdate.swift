@@ -53,7 +53,7 @@ public final class AgentUpdater {
   /// Model flop count of one agent-round (DGEMMs + Cholesky), for GFLOP/s reports.
   public var flopsPerAgentRound: Double {
     let P = Double(family.packedCount), M2 = Double(family.momentCount), q = Double(Q), mm = Double(m)
-    let eval = 2 * q * mm + family.momentFlopsPerAgent + 2 * M2 * P + 4 * q
+    let eval = family.linearPredictorFlopsPerAgent + family.momentFlopsPerAgent + 2 * M2 * P + 4 * q
     let newton = parameters.method == .newton ? eval + mm * mm * mm / 3 + 4 * mm * mm : 0
     return newton + eval + Double(parameters.cgIterations + 1) * 2 * mm * mm
   }
@@ -114,13 +114,16 @@ public final class AgentUpdater {
   /// σ_i ← Σ_j w_ij σ_j + φ(x_i^new) − φ(x_i^old), m_i = Σ_j w_ij θ_j (ascending ids), also
   /// copied into the block buffers for the lower level.
   func consensusAndMove(count c: Int, moving: Bool, state s: AgentState, rows: MixingRows) {
+    let m = self.m
     for a in 0..<c {
       let i = slots[a]
       moveAgent(i, moving: moving, state: s)
       injectAndMixRow(i, state: s, rows: rows)
-      for k in 0..<m {
-        sigBlock[a * m + k] = s.sigmaNext[i * m + k]
-        block[a * m + k] = s.thetaNext[i * m + k]
+      s.sigmaNext.withUnsafeBufferPointer { sn in
+        sigBlock.withUnsafeMutableBufferPointer { sb in (sb.baseAddress! + a * m).update(from: sn.baseAddress! + i * m, count: m) }
+      }
+      s.thetaNext.withUnsafeBufferPointer { tn in
+        block.withUnsafeMutableBufferPointer { bl in (bl.baseAddress! + a * m).update(from: tn.baseAddress! + i * m, count: m) }
       }
     }
   }
@@ -159,11 +162,18 @@ public final class AgentUpdater {
             family.basis.evaluate(points: xp.baseAddress! + i * d, count: 1, values: vp.baseAddress!, jacobians: jp.baseAddress!)
           }
         }
-        for k in 0..<d {
-          var gk = 0.0
-          for al in 0..<m { gk += jac[al * d + k] * s.v[i * m + al] }
-          gk += rho * (xp[i * d + k] - s.x0[i * d + k])
-          xp[i * d + k] = projectToBox(xp[i * d + k] - alpha * gk)
+        jac.withUnsafeBufferPointer { jp in
+          s.v.withUnsafeBufferPointer { vp in
+            s.x0.withUnsafeBufferPointer { x0 in
+              let m = self.m, d = self.d
+              for k in 0..<d {
+                var gk = 0.0
+                for al in 0..<m { gk += jp[al * d + k] * vp[i * m + al] }
+                gk += rho * (xp[i * d + k] - x0[i * d + k])
+                xp[i * d + k] = projectToBox(xp[i * d + k] - alpha * gk)
+              }
+            }
+          }
         }
       }
     }
@@ -174,79 +184,25 @@ public final class AgentUpdater {
     }
   }
 
-  // MARK: - Rounds with several consensus steps (k > 1)
-
-  /// First phase of a k-step round for `agents`: move (after warm-up), then
-  /// σNext_i = Σ_j w_ij σ_j + φ(x_i^new) − φ(x_i^old) and θNext_i = Σ_j w_ij θ_j — the same
-  /// sums, in the same order, as the one-step round. Local; neighbours' rows must be current.
-  public func moveAndMix(agents: [Int], round: Int, state s: AgentState, rows: MixingRows) {
-    let moving = round >= parameters.warmup && parameters.alpha != 0
-    for i in agents {
-      moveAgent(i, moving: moving, state: s)
-      injectAndMixRow(i, state: s, rows: rows)
-    }
-  }
-
-  /// One more mixing step for `agents`: σNext_i = Σ_j w_ij σ_j, θNext_i = Σ_j w_ij θ_j; or,
-  /// with coefficients, a Chebyshev step yNext_i = a Σ_j w_ij y_j − b yPrevious_i for y = σ
-  /// and y = θ (rows of the previous iterate in `previousSigma`, `previousTheta`, owned slots).
-  /// Local; neighbours' rows must be current.
-  public func mix(agents: [Int], state s: AgentState, rows: MixingRows,
-                  chebyshev: (a: Double, b: Double)? = nil,
-                  previousSigma: [Double] = [], previousTheta: [Double] = []) {
+  /// σNext_i = Σ_j w_ij σ_j + φ(x_i^new) − φ(x_i^old) (φ(x_i^new) in `phiNew`, which replaces
+  /// the cached φ(x_i)) and θNext_i = Σ_j w_ij θ_j. Local.
+  func injectAndMixRow(_ i: Int, state s: AgentState, rows: MixingRows) {
+    rowSums(i, state: s, rows: rows)
     let m = self.m
-    rows.slots.withUnsafeBufferPointer { rs in
-      rows.weights.withUnsafeBufferPointer { rw in
-        s.sigma.withUnsafeBufferPointer { sp in
-          s.theta.withUnsafeBufferPointer { tp in
-            s.sigmaNext.withUnsafeMutableBufferPointer { sn in
-              s.thetaNext.withUnsafeMutableBufferPointer { tn in
-                previousSigma.withUnsafeBufferPointer { ps in
-                  previousTheta.withUnsafeBufferPointer { pt in
-                    for i in agents {
-                      let range = rows.offsets[i]..<rows.offsets[i + 1]
-                      let so = sn.baseAddress! + i * m, to = tn.baseAddress! + i * m
-                      MixingKernel.rowSum(src: sp.baseAddress!, slots: rs.baseAddress!, weights: rw.baseAddress!,
-                                          range: range, m: m, out: so)
-                      MixingKernel.rowSum(src: tp.baseAddress!, slots: rs.baseAddress!, weights: rw.baseAddress!,
-                                          range: range, m: m, out: to)
-                      guard let (a, b) = chebyshev else { continue }
-                      for k in 0..<m {
-                        so[k] = a * so[k] - b * ps[i * m + k]
-                        to[k] = a * to[k] - b * pt[i * m + k]
-                      }
-                    }
-                  }
-                }
-              }
+    sumSigma.withUnsafeBufferPointer { ss in
+      phiNew.withUnsafeBufferPointer { pn in
+        s.sigmaNext.withUnsafeMutableBufferPointer { sn in
+          s.phiX.withUnsafeMutableBufferPointer { px in
+            for k in 0..<m {
+              sn[i * m + k] = ss[k] + pn[k] - px[i * m + k]
+              px[i * m + k] = pn[k]
             }
           }
         }
       }
     }
-  }
-
-  /// σNext_i = Σ_j w_ij σ_j + φ(x_i^new) − φ(x_i^old) (φ(x_i^new) in `phiNew`, which replaces
-  /// the cached φ(x_i)) and θNext_i = Σ_j w_ij θ_j. Local.
-  func injectAndMixRow(_ i: Int, state s: AgentState, rows: MixingRows) {
-    rowSums(i, state: s, rows: rows)
-    for k in 0..<m {
-      s.sigmaNext[i * m + k] = sumSigma[k] + phiNew[k] - s.phiX[i * m + k]
-      s.phiX[i * m + k] = phiNew[k]
-      s.thetaNext[i * m + k] = sumTheta[k]
-    }
-  }
-
-  /// First phase of a Chebyshev round, before any exchange: move (after warm-up) and inject,
-  /// σ_i ← σ_i + φ(x_i^new) − φ(x_i^old) (y_0 of the recurrence). Local.
-  public func moveAndInject(agents: [Int], round: Int, state s: AgentState) {
-    let moving = round >= parameters.warmup && parameters.alpha != 0
-    for i in agents {
-      moveAgent(i, moving: moving, state: s)
-      for k in 0..<m {
-        s.sigma[i * m + k] += phiNew[k] - s.phiX[i * m + k]
-        s.phiX[i * m + k] = phiNew[k]
-      }
+    sumTheta.withUnsafeBufferPointer { st in
+      s.thetaNext.withUnsafeMutableBufferPointer { tn in (tn.baseAddress! + i * m).update(from: st.baseAddress!, count: m) }
     }
   }
 
@@ -257,12 +213,20 @@ public final class AgentUpdater {
     var start = 0
     while start < agents.count {
       let c = min(B, agents.count - start)
-      for a in 0..<c {
-        let i = agents[start + a]
-        slots[a] = i
-        for k in 0..<m {
-          block[a * m + k] = s.theta[i * m + k]
-          sigBlock[a * m + k] = s.sigma[i * m + k]
+      let m = self.m
+      for a in 0..<c { slots[a] = agents[start + a] }
+      slots.withUnsafeBufferPointer { sl in
+        s.theta.withUnsafeBufferPointer { th in
+          s.sigma.withUnsafeBufferPointer { sg in
+            block.withUnsafeMutableBufferPointer { bl in
+              sigBlock.withUnsafeMutableBufferPointer { sb in
+                for a in 0..<c {
+                  (bl.baseAddress! + a * m).update(from: th.baseAddress! + sl[a] * m, count: m)
+                  (sb.baseAddress! + a * m).update(from: sg.baseAddress! + sl[a] * m, count: m)
+                }
+              }
+            }
+          }
         }
       }
       lowerLevelStep(count: c, state: s, previousTheta: previousTheta)
@@ -270,118 +234,5 @@ public final class AgentUpdater {
       flops += Double(c) * flopsPerAgentRound
       start += c
     }
-  }
-
-  /// Step 3: newton or gradient update of θ from the mixed estimate in `block` and σ_i in
-  /// `sigBlock`; `previousTheta` holds θ_i (rows by local slot) whose μ the gradient method
-  /// has cached.
-  func lowerLevelStep(count c: Int, state s: AgentState, previousTheta: [Double]) {
-    let lam = family.lambda
-    switch parameters.method {
-    case .gradient:
-      let gamma = parameters.gamma
-      for a in 0..<c {
-        let i = slots[a]
-        for k in 0..<m {
-          let grad = s.meanTheta[i * m + k] + lam * previousTheta[i * m + k] - sigBlock[a * m + k]
-          s.thetaNext[i * m + k] = block[a * m + k] - gamma * grad
-        }
-      }
-    case .newton:
-      evaluateBlock(count: c)
-      for a in 0..<c {
-        let i = slots[a]
-        for k in 0..<m { g[k] = mean[a * m + k] + lam * block[a * m + k] - sigBlock[a * m + k] }
-        let ok = hess.withUnsafeMutableBufferPointer { hp -> Bool in
-          let h = hp.baseAddress! + a * m * m
-          do { try LAPACK.dpotrf(n: m, a: h, lda: m) } catch { return false }
-          dir = g
-          dir.withUnsafeMutableBufferPointer { dp in
-            try? LAPACK.dpotrs(n: m, nrhs: 1, a: h, lda: m, b: dp.baseAddress!, ldb: m)
-          }
-          return true
-        }
-        var dec = 0.0
-        for k in 0..<m { dec += g[k] * dir[k] }
-        if !ok || !(dec >= 0) {
-          failures += 1
-          for k in 0..<m { s.thetaNext[i * m + k] = .nan }
-          continue
-        }
-        let delta = dec.squareRoot()
-        let eta = delta > 0.25 ? 1 / (1 + delta) : 1
-        for k in 0..<m { s.thetaNext[i * m + k] = block[a * m + k] - eta * dir[k] }
-      }
-    }
-  }
-
-  /// Step 4: T warm-started CG iterations on H(θ_i) v = ∇U(θ_i), with H explicit (moment
-  /// identity), per agent.
-  func hypergradientStep(count c: Int, state s: AgentState) {
-    let t0 = MonotonicClock.seconds()
-    for a in 0..<c { let i = slots[a]; for k in 0..<m { block[a * m + k] = s.thetaNext[i * m + k] } }
-    evaluateBlock(count: c)
-    let lam = family.lambda
-    if cost.kind == .reverseKL {
-      pi.withUnsafeBufferPointer { pp in
-        cost.target.logDensityAtNodes.withUnsafeBufferPointer { lp in
-          cov.withUnsafeMutableBufferPointer { cp in
-            family.computeWeightedFeatureMean(pi: pp.baseAddress!, nodeValues: lp.baseAddress!,
-                                              out: cp.baseAddress!, workspace: ws)
-          }
-        }
-      }
-    }
-    let T = parameters.cgIterations
-    for a in 0..<c {
-      let i = slots[a]
-      let hb = a * m * m
-      if !s.meanTheta.isEmpty { for k in 0..<m { s.meanTheta[i * m + k] = mean[a * m + k] } }
-      // b = ∇U(θ_i) into g.
-      switch cost.kind {
-      case .forwardKL:
-        for k in 0..<m { g[k] = mean[a * m + k] - cost.target.mean[k] }
-      case .reverseKL:
-        var el = 0.0
-        let lq = cost.target.logDensityAtNodes
-        for j in 0..<Q { el += pi[a * Q + j] * lq[j] }
-        for k in 0..<m {
-          var ht = 0.0
-          for l in 0..<m { ht += hess[hb + k * m + l] * block[a * m + l] }
-          g[k] = ht - lam * block[a * m + k] - (cov[a * m + k] - mean[a * m + k] * el)
-        }
-      }
-      // r = b − H v, p = r.
-      var rr = 0.0
-      for k in 0..<m {
-        var hv = 0.0
-        for l in 0..<m { hv += hess[hb + k * m + l] * s.v[i * m + l] }
-        r[k] = g[k] - hv
-        p[k] = r[k]
-        rr += r[k] * r[k]
-      }
-      for _ in 0..<T {
-        if rr == 0 { break }
-        var pap = 0.0
-        for k in 0..<m {
-          var hv = 0.0
-          for l in 0..<m { hv += hess[hb + k * m + l] * p[l] }
-          ap[k] = hv
-          pap += p[k] * hv
-        }
-        if !(pap > 0) { break }
-        let step = rr / pap
-        var rrNew = 0.0
-        for k in 0..<m {
-          s.v[i * m + k] += step * p[k]
-          r[k] -= step * ap[k]
-          rrNew += r[k] * r[k]
-        }
-        let beta = rrNew / rr
-        for k in 0..<m { p[k] = r[k] + beta * p[k] }
-        rr = rrNew
-      }
-    }
-    cgSeconds += MonotonicClock.seconds() - t0
   }
 }

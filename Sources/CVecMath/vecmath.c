@@ -1,0 +1,217 @@
+// Vector exp and fused log-sum-exp (see include/CVecMath.h). The kernels are written once as
+// always-inline functions over plain loops the compiler vectorizes, and instantiated per ISA.
+#include "CVecMath.h"
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#pragma STDC FP_CONTRACT OFF
+#pragma clang fp contract(off)
+
+#define CVM_INLINE static inline __attribute__((always_inline))
+// Explicit fused multiply-adds (one rounding) wherever the kernel wants one: the AVX2 and
+// AVX-512 variants do them in hardware, the baseline calls libm's fma (slow, same bits).
+#define FMA(a, b, c) __builtin_fma((a), (b), (c))
+
+// exp(x) = 2^k · exp(r), x = k ln2 + r, |r| ≤ ln2/2 (Cody–Waite: k·LN2_HI is exact for
+// |k| < 2^11), exp(r) by its Taylor polynomial of degree 13 (truncation < 2^-58 relative).
+// 2^k is applied as 2^k1 · 2^k2 (k1 = k >> 1), so results down to the subnormal range are
+// rounded once. x is clamped to [−746, 710] first (exp is 0 resp. +inf beyond; NaN passes).
+#define LOG2E 0x1.71547652b82fep0
+#define LN2_HI 0x1.62e42fee00000p-1
+#define LN2_LO 0x1.a39ef35793c76p-33
+#define SHIFTER 0x1.8p52
+
+CVM_INLINE double cvm_exp1(double x) {
+  x = x < -746.0 ? -746.0 : x;
+  x = x > 710.0 ? 710.0 : x;
+  double kd = x * LOG2E + SHIFTER;
+  int64_t kbits;
+  memcpy(&kbits, &kd, 8);
+  kd = kd - SHIFTER;
+  double r = FMA(-kd, LN2_LO, x - kd * LN2_HI);
+  double p = 1.0 / 6227020800.0;
+  p = FMA(p, r, 1.0 / 479001600.0);
+  p = FMA(p, r, 1.0 / 39916800.0);
+  p = FMA(p, r, 1.0 / 3628800.0);
+  p = FMA(p, r, 1.0 / 362880.0);
+  p = FMA(p, r, 1.0 / 40320.0);
+  p = FMA(p, r, 1.0 / 5040.0);
+  p = FMA(p, r, 1.0 / 720.0);
+  p = FMA(p, r, 1.0 / 120.0);
+  p = FMA(p, r, 1.0 / 24.0);
+  p = FMA(p, r, 1.0 / 6.0);
+  p = FMA(p, r, 0.5);
+  p = FMA(p, r * r, r);  // exp(r) − 1; its rounding is small against the 1 added next
+  p = p + 1.0;
+  // k = the low 32 bits of kd's bits (SHIFTER's low 32 bits are zero; |k| ≤ 1077).
+  int64_t k = (int64_t)(int32_t)(uint32_t)kbits;
+  int64_t k1 = k >> 1, k2 = k - k1;
+  int64_t b1 = (k1 + 1023) << 52, b2 = (k2 + 1023) << 52;
+  double s1, s2;
+  memcpy(&s1, &b1, 8);
+  memcpy(&s2, &b2, 8);
+  return (p * s1) * s2;
+}
+
+CVM_INLINE void exp_body(const double *restrict x, double *restrict y, size_t n) {
+  for (size_t j = 0; j < n; j++) y[j] = cvm_exp1(x[j]);
+}
+
+// In-place variant (x == y allowed for the public entry point).
+CVM_INLINE void exp_inplace_body(double *z, size_t n) {
+  for (size_t j = 0; j < n; j++) z[j] = cvm_exp1(z[j]);
+}
+
+CVM_INLINE double addmax8(double *restrict z, const double *restrict lw, size_t n) {
+  double mx[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
+  size_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int l = 0; l < 8; l++) {
+      double v = z[j + l] + lw[j + l];
+      z[j + l] = v;
+      mx[l] = v > mx[l] ? v : mx[l];
+    }
+  for (int l = 0; j + l < n; l++) {
+    double v = z[j + l] + lw[j + l];
+    z[j + l] = v;
+    mx[l] = v > mx[l] ? v : mx[l];
+  }
+  double m = mx[0];
+  for (int l = 1; l < 8; l++) m = mx[l] > m ? mx[l] : m;
+  return m;
+}
+
+CVM_INLINE void lse_body(double *z, size_t rows, size_t q, size_t ld, const double *restrict lw,
+                         double *logPartition) {
+  for (size_t r = 0; r < rows; r++) {
+    double *restrict row = z + r * ld;
+    double mx = addmax8(row, lw, q);
+    if (!isfinite(mx)) {
+      for (size_t j = 0; j < q; j++) row[j] = NAN;
+      logPartition[r] = NAN;
+      continue;
+    }
+    // exp and the sum in one pass; the sum in 8 fixed lanes (element j in lane j mod 8),
+    // combined by one fixed tree, so the vector width never changes the bits.
+    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t j = 0;
+    for (; j + 8 <= q; j += 8)
+      for (int l = 0; l < 8; l++) {
+        double e = cvm_exp1(row[j + l] - mx);
+        row[j + l] = e;
+        acc[l] += e;
+      }
+    for (int l = 0; j + l < q; l++) {
+      double e = cvm_exp1(row[j + l] - mx);
+      row[j + l] = e;
+      acc[l] += e;
+    }
+    double s = ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
+    double inv = 1.0 / s;
+    for (size_t j = 0; j < q; j++) row[j] *= inv;
+    logPartition[r] = mx + log(s);
+  }
+}
+
+// ---------------------------------------------------------------------------- variants
+#define CVM_VARIANT(suffix, attr)                                                                 \
+  attr static void exp_##suffix(const double *x, double *y, size_t n) {                          \
+    if (x == y) exp_inplace_body(y, n); else exp_body(x, y, n);                                   \
+  }                                                                                               \
+  attr static void lse_##suffix(double *z, size_t rows, size_t q, size_t ld, const double *lw,   \
+                                double *a) { lse_body(z, rows, q, ld, lw, a); }
+
+CVM_VARIANT(baseline, )
+#if defined(__x86_64__)
+CVM_VARIANT(avx2, __attribute__((target("avx2,fma"))))
+CVM_VARIANT(avx512, __attribute__((target("avx512f,avx512dq,fma"))))
+#endif
+
+typedef void (*exp_fn)(const double *, double *, size_t);
+typedef void (*lse_fn)(double *, size_t, size_t, size_t, const double *, double *);
+
+static int supported(int variant) {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  if (variant == CVM_AVX512) return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+  if (variant == CVM_AVX2) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+  return variant == CVM_BASELINE;
+}
+
+static exp_fn exp_table(int v) {
+#if defined(__x86_64__)
+  if (v == CVM_AVX512) return exp_avx512;
+  if (v == CVM_AVX2) return exp_avx2;
+#endif
+  return exp_baseline;
+}
+
+static lse_fn lse_table(int v) {
+#if defined(__x86_64__)
+  if (v == CVM_AVX512) return lse_avx512;
+  if (v == CVM_AVX2) return lse_avx2;
+#endif
+  return lse_baseline;
+}
+
+// Chosen once, before main (a constructor): no lazy initialization race between threads.
+static int active = CVM_BASELINE;
+__attribute__((constructor)) static void cvm_choose(void) {
+  active = supported(CVM_AVX512) ? CVM_AVX512 : supported(CVM_AVX2) ? CVM_AVX2 : CVM_BASELINE;
+}
+
+void cvm_exp(const double *x, double *y, size_t n) { exp_table(active)(x, y, n); }
+
+void cvm_logsumexp_rows(double *z, size_t rows, size_t q, size_t ld, const double *lw, double *a) {
+  lse_table(active)(z, rows, q, ld, lw, a);
+}
+
+int cvm_exp_variant(int variant, const double *x, double *y, size_t n) {
+  if (variant < 0 || variant > CVM_AVX512 || !supported(variant)) return -1;
+  exp_table(variant)(x, y, n);
+  return 0;
+}
+
+int cvm_logsumexp_rows_variant(int variant, double *z, size_t rows, size_t q, size_t ld,
+                               const double *lw, double *a) {
+  if (variant < 0 || variant > CVM_AVX512 || !supported(variant)) return -1;
+  lse_table(variant)(z, rows, q, ld, lw, a);
+  return 0;
+}
+
+int cvm_active_variant(void) { return active; }
+
+const char *cvm_variant_name(int variant) {
+  switch (variant) {
+  case CVM_AVX512: return "AVX-512F";
+  case CVM_AVX2: return "AVX2";
+  default: return "x86-64 baseline (SSE2)";
+  }
+}
+
+// ---------------------------------------------------------------------------- reference twins
+void cvm_exp_reference(const double *x, double *y, size_t n) {
+  for (size_t j = 0; j < n; j++) y[j] = exp(x[j]);
+}
+
+void cvm_logsumexp_rows_reference(double *z, size_t rows, size_t q, size_t ld, const double *lw,
+                                  double *logPartition) {
+  for (size_t r = 0; r < rows; r++) {
+    double *row = z + r * ld, mx = -INFINITY;
+    for (size_t j = 0; j < q; j++) {
+      row[j] += lw[j];
+      if (row[j] > mx) mx = row[j];
+    }
+    if (!isfinite(mx)) {
+      for (size_t j = 0; j < q; j++) row[j] = NAN;
+      logPartition[r] = NAN;
+      continue;
+    }
+    double s = 0;
+    for (size_t j = 0; j < q; j++) { row[j] = exp(row[j] - mx); s += row[j]; }
+    for (size_t j = 0; j < q; j++) row[j] /= s;
+    logPartition[r] = mx + log(s);
+  }
+}

@@ -1,0 +1,69 @@
+import BLASKit
+
+extension ExpFamily {
+  /// Z = Θ Φ_Qᵀ for a block (B×Q, row b = θ_bᵀφ(y_q) over the nodes), for d = 2 by sum
+  /// factorization (issue 17): with Θ̂_b the (K+1)×(K+1) array of θ_b's coefficients
+  /// (φ_k = p̂_a ⊗ p̂_c at position (a, c), zeros elsewhere) and L the n_q×(K+1) 1-D table,
+  /// Z_b = L Θ̂_b Lᵀ: V = L [Θ̂_1 … Θ̂_B] (one DGEMM), then Z = [V_1ᵀ … V_Bᵀ]ᵀ Lᵀ (one DGEMM)
+  /// — 2n_q(K+1)² + 2n_q²(K+1) flops per agent instead of 2Qm. Otherwise the plain DGEMM
+  /// (`computeLinearPredictorReference`). Every BLAS call has fixed shapes, so a row's bits
+  /// do not depend on its position in the block. Local.
+  public func computeLinearPredictor(theta: UnsafePointer<Double>, out z: UnsafeMutablePointer<Double>,
+                                     workspace ws: ExpFamilyWorkspace) {
+    guard usesSumFactorization else {
+      computeLinearPredictorReference(theta: theta, out: z)
+      return
+    }
+    let B = blockSize, m = self.m, n = quadrature.nodesPerAxis, K1 = basis.degree + 1, J = 2 * basis.degree + 1
+    let BK = B * K1
+    tensorTable.withUnsafeBufferPointer { L in
+      predictorPositions.withUnsafeBufferPointer { pos in
+        ws.thetaHat.withUnsafeMutableBufferPointer { th in
+          ws.stage1.withUnsafeMutableBufferPointer { s1 in
+            ws.stage1T.withUnsafeMutableBufferPointer { s1t in
+              // Θ̂[a, (b, c)] (the entries no φ_k maps to stay 0 from the workspace's init).
+              let t = th.baseAddress!
+              for b in 0..<B {
+                let src = theta + b * m, tb = t + b * K1
+                for k in 0..<m {
+                  let a = pos[k] / K1
+                  tb[a * BK + pos[k] - a * K1] = src[k]
+                }
+              }
+              // V[q1, (b, c)] = Σ_a L[q1, a] Θ̂[a, (b, c)]
+              BLAS.dgemm(.none, .none, m: n, n: BK, k: K1, alpha: 1, a: L.baseAddress!, lda: J,
+                         b: t, ldb: BK, beta: 0, c: s1.baseAddress!, ldc: BK)
+              // Vᵀ layout: W[(b, q1), c]
+              for q1 in 0..<n {
+                let src = s1.baseAddress! + q1 * BK
+                for b in 0..<B {
+                  let dst = s1t.baseAddress! + (b * n + q1) * K1, sb = src + b * K1
+                  for c in 0..<K1 { dst[c] = sb[c] }
+                }
+              }
+              // Z[(b, q1), q2] = Σ_c W[(b, q1), c] L[q2, c]
+              BLAS.dgemm(.none, .transpose, m: B * n, n: n, k: K1, alpha: 1, a: s1t.baseAddress!, lda: K1,
+                         b: L.baseAddress!, ldb: J, beta: 0, c: z, ldc: n)
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Z = Θ Φ_Qᵀ by one DGEMM (B×Q×m): the plain route, and the reference twin of
+  /// `computeLinearPredictor`. Local.
+  public func computeLinearPredictorReference(theta: UnsafePointer<Double>, out z: UnsafeMutablePointer<Double>) {
+    phi.withUnsafeBufferPointer { ph in
+      BLAS.dgemm(.none, .transpose, m: blockSize, n: q, k: m, alpha: 1, a: theta, lda: m,
+                 b: ph.baseAddress!, ldb: m, beta: 0, c: z, ldc: q)
+    }
+  }
+
+  /// Flops of `computeLinearPredictor` per agent.
+  public var linearPredictorFlopsPerAgent: Double {
+    guard usesSumFactorization else { return 2 * Double(q * m) }
+    let n = Double(quadrature.nodesPerAxis), k1 = Double(basis.degree + 1)
+    return 2 * n * k1 * k1 + 2 * n * n * k1
+  }
+}
