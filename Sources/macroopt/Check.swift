@@ -20,7 +20,7 @@ struct Check: ParsableCommand {
     // Build the scenario too: graph connectivity, files, target (same on every rank).
     let sc = try RunDriver.makeScenario(c)
     if world.rank == 0 {
-      print("\(config): OK (\(c.agents.count) agents, d = \(c.agents.dimension), m = \(sc.family.m), graph \(c.graph.kind.rawValue) with mean degree \(String(format: "%.2f", sc.graph.meanDegree)), \(c.run.rounds) rounds)")
+      print("\(config): OK (\(c.agents.count) agents, d = \(c.agents.dimension), m = \(sc.family.m), graph \(c.graph.kind.rawValue) with mean degree \(String(format: "%.2f", sc.meanDegree)), \(c.run.rounds) rounds)")
     }
   }
 }

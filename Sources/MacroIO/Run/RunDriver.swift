@@ -126,27 +126,33 @@ public final class RunDriver {
     }
   }
 
-  /// Reads the files a config refers to (same on every rank), builds the scenario.
-  public static func makeScenario(_ c: RunConfig) throws(RunError) -> Scenario {
+  /// Reads the files a config refers to and builds the scenario: distributed, each rank
+  /// keeps only its own agents' positions and its share of the edges. Collective over `comm`.
+  public static func makeScenario(_ c: RunConfig, comm: Communicator = .world) throws(RunError) -> Scenario {
     var positions: [Double]? = nil, edges: [(Int, Int)]? = nil
     var image: TargetDensity? = nil
     do {
+      let part = try Partition(agentCount: c.agents.count, rankCount: comm.size, blockSize: Scenario.blockSize)
       if c.agents.initialization == .file {
-        positions = try readPositions(path: c.agents.file, dimension: c.agents.dimension)
-        if let p = positions, p.count != c.agents.count * c.agents.dimension {
-          throw RunError.setup("agents.file = \"\(c.agents.file)\": \(p.count / c.agents.dimension) agents, but agents.count = \(c.agents.count)")
-        }
+        positions = try readOwnedPositions(path: c.agents.file, dimension: c.agents.dimension, partition: part, comm: comm)
       }
-      if c.graph.kind == .file { edges = try readEdges(path: c.graph.file, agentCount: c.agents.count) }
+      if c.graph.kind == .file { edges = try readEdgeShare(path: c.graph.file, agentCount: c.agents.count, comm: comm) }
       if c.target.kind == .image { image = try loadImageTarget(path: c.target.file) }
     } catch let e as RunError {
       throw e
     } catch {
       throw .setup("\(error)")
     }
-    do {
-      return try Scenario(config: c, filePositions: positions, fileEdges: edges, imageTarget: image)
-    } catch { throw .setup("\(error)") }
+    let sc: Scenario
+    do { sc = try Scenario(config: c, comm: comm, ownedFilePositions: positions, fileEdges: edges, imageTarget: image) } catch {
+      throw .setup("\(error)")
+    }
+    // Setup phase times, max over ranks (what scripts/bench-setup-scaling reads).
+    if let slowest = try? comm.allreduce(sc.setupSeconds.map(\.seconds), .max), comm.rank == 0 {
+      let phases = zip(sc.setupSeconds, slowest).map { $0.0.phase + " " + String(format: "%.3f", $0.1) + " s" }
+      print("macroopt: setup of \(c.agents.count) agents on \(comm.size) rank(s) (max over ranks): " + phases.joined(separator: ", "))
+    }
+    return sc
   }
 
   /// Runs `config.run.rounds` rounds from round 0. Returns the status and summary.
@@ -166,7 +172,7 @@ public final class RunDriver {
                               ("F_initial", .number(l.header.fInitial)), ("summary_json", .string(existing))]))
     }
     let partition = try makePartition()
-    let scenario = try Self.makeScenario(config)
+    let scenario = try Self.makeScenario(config, comm: comm)
     var warnings: [String] = []
     var sc = scenario
     if config.lower.method == .gradient {
@@ -176,7 +182,7 @@ public final class RunDriver {
         warnings.append("warning: lower.gamma = \(config.lower.gamma) exceeds the safe bound (1 + λ_min(mixing))/h_max = \(bound) for this graph, basis and run.consensus_steps; clamped to \(clamped)")
         var c = config
         c.lower.gamma = clamped
-        sc = try Self.makeScenario(c)
+        sc = try Self.makeScenario(c, comm: comm)
       }
     }
     if isRoot { for w in warnings { log(w) } }
@@ -328,7 +334,9 @@ public final class RunDriver {
                       targetFile: TargetRunFile) throws(RunError) -> (RunStatus, JSONValue) {
     var warnings = inWarnings
     // Every rank runs the oracle redundantly (it is one process's work); rank 0 writes.
-    var oracle = CentralizedOracle(problem: sc.problem, positions: sc.positions, alpha: sc.config.run.alpha)
+    let allPositions: [Double]
+    do { allPositions = try sc.allPositions() } catch { throw .engine("\(error)") }
+    var oracle = CentralizedOracle(problem: sc.problem, positions: allPositions, alpha: sc.config.run.alpha)
     let writer = try openDiagnostics()
     defer { try? writer?.close() }
     func record(_ e: CentralizedOracle.Evaluation, round: Int) -> DiagnosticRecord {
