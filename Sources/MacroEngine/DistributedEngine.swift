@@ -65,17 +65,16 @@ public final class DistributedEngine {
     let t0 = MonotonicClock.seconds()
     scenario = sc
     self.comm = comm
-    let n = sc.config.agents.count, d = sc.config.agents.dimension
-    do {
-      partition = try Partition(agentCount: n, rankCount: comm.size, blockSize: Scenario.blockSize)
-      plan = try HaloPlan(graph: sc.graph, partition: partition, rank: comm.rank)
-    } catch { throw .partition(error) }
-    rows = MixingRows(graph: sc.graph, weights: sc.weights, plan: plan)
+    let d = sc.config.agents.dimension
+    precondition(sc.comm.size == comm.size && sc.comm.rank == comm.rank, "the scenario was set up for another communicator")
+    partition = sc.partition
+    do { plan = try HaloPlan(rows: sc.rows, partition: partition, rank: comm.rank) } catch { throw .partition(error) }
+    rows = MixingRows(rows: sc.rows, weights: sc.weights, plan: plan)
     let m = sc.family.m
     state = AgentState(dimension: d, m: m, ownedCount: plan.ownedCount, ghostCount: plan.ghostIDs.count,
                        firstID: plan.ownedRange.lowerBound, cacheMeanTheta: sc.config.lower.method == .gradient)
     let lo = plan.ownedRange.lowerBound
-    for s in 0..<plan.ownedCount { for k in 0..<d { state.x[s * d + k] = sc.positions[(lo + s) * d + k] } }
+    for j in 0..<(plan.ownedCount * d) { state.x[j] = sc.ownedPositions[j] }
     state.x0 = state.x
     updater = AgentUpdater(family: sc.family, cost: sc.cost, parameters: sc.parameters)
     updater.initializeCaches(state: state)
@@ -317,31 +316,26 @@ public final class DistributedEngine {
     }
   }
 
-  /// SHA-256 of x, σ, θ, v (in that order, each over all agents in global-id order, as
-  /// little-endian doubles), streamed to rank 0 rank by rank. Collective; the digest is
-  /// returned on rank 0 (empty elsewhere).
+  /// The state digest: the ``BlockTreeHash`` of x, σ, θ, v (each block's leaf hashes the
+  /// block's rows of x, then σ, θ, v, as little-endian doubles) — every rank hashes its own
+  /// rows, rank 0 combines O(P log N) node hashes; the same value for any rank count.
+  /// Collective; the digest is returned on rank 0 (empty elsewhere).
   public func stateDigest() throws(EngineError) -> String {
     let m = state.m, d = state.dimension, n = state.ownedCount
-    let tag: Int32 = 7401
-    var hasher = SHA256()
-    let fields: [(Int, () -> [Double])] = [
-      (d, { self.state.x }), (m, { Array(self.state.sigma[0..<(n * m)]) }),
-      (m, { Array(self.state.theta[0..<(n * m)]) }), (m, { self.state.v }),
-    ]
+    let tree = BlockTreeHash(blockSize: partition.blockSize, agentCount: partition.agentCount)
     do {
-      for (width, get) in fields {
-        if comm.rank == 0 {
-          get().withUnsafeBufferPointer { hasher.update(doubles: $0) }
-          for r in 1..<max(1, comm.size) {
-            let c = partition.range(of: r).count * width
-            if c > 0 { try comm.receive(count: c, from: r, tag: tag).withUnsafeBufferPointer { hasher.update(doubles: $0) } }
+      return try state.x.withUnsafeBufferPointer { (x) throws(MPIError) -> String in
+        try state.sigma.withUnsafeBufferPointer { (sg) throws(MPIError) -> String in
+          try state.theta.withUnsafeBufferPointer { (th) throws(MPIError) -> String in
+            try state.v.withUnsafeBufferPointer { (v) throws(MPIError) -> String in
+              try tree.digest(fields: [(x, d), (UnsafeBufferPointer(rebasing: sg[0..<(n * m)]), m),
+                                       (UnsafeBufferPointer(rebasing: th[0..<(n * m)]), m), (v, m)],
+                              ownedRange: plan.ownedRange, comm: comm)
+            }
           }
-        } else if n > 0 {
-          try comm.send(get(), to: 0, tag: tag)
         }
       }
     } catch { throw .mpi(error) }
-    return comm.rank == 0 ? hasher.hexDigest : ""
   }
 }
 

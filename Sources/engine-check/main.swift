@@ -59,6 +59,7 @@ do {
     }
     if plan.ownedCount == 0 && !plan.boundaryIDs.isEmpty { fail("empty rank with boundary agents") }
   }
+  checks += try checkDistributedSetup(world)
   try world.barrier()
   print("rank \(world.rank): OK \(checks) checks")
   try MPIEnvironment.finalize()

@@ -27,16 +27,16 @@ struct Check: ParsableCommand {
     if (try world.allreduce(failure == nil ? 0 : 1, .max)) > 0 {
       throw RunError.config(failure ?? "the memory estimate exceeds what another rank's node has")
     }
-    // Build the scenario too: graph connectivity, files, target (same on every rank).
+    // Build the scenario too: graph connectivity, files, target (collective).
     let sc = try RunDriver.makeScenario(c)
     // The lower level at round 0: θ*(s(x⁰)) must exist (a degenerate initial configuration or
     // a too small λ for the basis and quadrature diverges at round 0). Same on every rank.
-    do { _ = try TargetTable.thetaStar(problem: sc.problem, positions: sc.positions) } catch {
+    do { _ = try sc.problem.solveLowerLevel(s: sc.initialFeatureMean) } catch {
       throw RunError.config("the lower level has no solution at round 0, before any agent moved (\(error)): check the initial "
         + "configuration (agents.init, agents.file) or raise lower.lambda (= \(c.lower.lambda)) or basis.quadrature_nodes (= \(c.basis.quadratureNodes)), or lower basis.degree (= \(c.basis.degree))")
     }
     if world.rank == 0 {
-      print("\(config): OK (\(c.agents.count) agents, d = \(c.agents.dimension), m = \(sc.family.m), graph \(c.graph.kind.rawValue) with mean degree \(String(format: "%.2f", sc.graph.meanDegree)), \(c.run.rounds) rounds)")
+      print("\(config): OK (\(c.agents.count) agents, d = \(c.agents.dimension), m = \(sc.family.m), graph \(c.graph.kind.rawValue) with mean degree \(String(format: "%.2f", sc.meanDegree)), \(c.run.rounds) rounds)")
     }
   }
 }

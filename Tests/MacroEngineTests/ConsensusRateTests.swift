@@ -42,7 +42,8 @@ import _TestSupport
     cfg.run.consensusSteps = c.steps
     cfg.run.consensusAcceleration = c.chebyshev ? .chebyshev : .none
     let sc = try Scenario(config: cfg)
-    let lambdas = try mixingEigenvalues(graph: sc.graph, weights: sc.weights)
+    let whole = try sc.wholeGraphForTests()
+    let lambdas = try mixingEigenvalues(graph: whole.graph, weights: whole.weights)
     let cheb = ChebyshevMixing(steps: c.steps)
     let rho = c.chebyshev ? lambdas.map { abs(cheb.polynomial(at: $0)) }.max() ?? 0
                           : pow(lambdas.map(abs).max() ?? 0, Double(c.steps))
@@ -69,5 +70,16 @@ import _TestSupport
     #expect(abs(log(rt) / log(rho) - 1) <= 0.05)
     #expect(maxInvariant <= engine.invariantTolerance, "invariant \(maxInvariant)")
     #expect(maxInvariant <= 1e-12)
+  }
+}
+
+extension Scenario {
+  /// The whole graph and its weights from a one-rank scenario (its rows are all rows).
+  func wholeGraphForTests() throws -> (graph: Graph, weights: ConsensusWeights) {
+    precondition(comm.size == 1 && rows.ownedCount == config.agents.count, "one rank owns every row")
+    let g = try Graph(offsets: rows.offsets, neighbors: rows.neighbors)
+    let w = ConsensusWeights(graph: g, kind: weights.kind)
+    #expect(w.weightsOffDiagonal == weights.weightsOffDiagonal && w.selfWeight == weights.selfWeight)
+    return (g, w)
   }
 }

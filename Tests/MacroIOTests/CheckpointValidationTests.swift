@@ -106,13 +106,13 @@ func tinyCheckpointConfig(rounds: Int, every: Int, keep: Int = 4) -> String {
     let (config, out, newest) = try copyOfRun()
     try withHDF5 {
       let f = try H5File.open(path: newest, mode: .readWrite, comm: nil)
-      try f.setAttribute("format_version", Int64(2))
+      try f.setAttribute("format_version", Int64(3))
       try f.close()
     }
     let r = try resume(newest)
     #expect(r.exitCode == 2, "\(r)")
-    #expect(r.stderr.contains("not a MacroOpt checkpoint of format version 1): format_version = 2, expected 1"), "\(r)")
-    try expectFallbackToRound30(config, out, "format_version = 2")
+    #expect(r.stderr.contains("not a MacroOpt checkpoint of format version 2): format_version = 3, expected 2"), "\(r)")
+    try expectFallbackToRound30(config, out, "format_version = 3")
     // A plain HDF5 file that is not a checkpoint at all.
     let plain = out + "/plain.h5"
     try withHDF5 { try H5File.create(path: plain, comm: nil).close() }
@@ -158,6 +158,7 @@ func tinyCheckpointConfig(rounds: Int, every: Int, keep: Int = 4) -> String {
       h.update(string: old)
       try f.setAttribute("config", old)
       try f.setAttribute("config_hash", h.hexDigest)
+      try rewriteHeader(f, ["config_hash": h.hexDigest])  // as an older writer would have recorded it
       try f.close()
     }
     let r = try resume(newest)

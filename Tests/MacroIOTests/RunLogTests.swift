@@ -57,10 +57,10 @@ import MacroEngine
     var c = RunConfig.default
     c.agents.count = 1000
     let h = RunHeader(config: c, ranks: 2, m: 27,
-                      graph: .init(meanDegree: 9.1234, maxDegree: 21, connected: true, radius: 0.1131),
+                      graph: .init(meanDegree: 9.1234, connected: true, radius: 0.1131),
                       outputDir: "runs/a").lines
     let text = h.joined(separator: "\n")
-    for needle in ["N = 1000 agents", "on 2 rank(s)", "500 agents a rank", "geometric, mean degree 9.123 (max 21)",
+    for needle in ["N = 1000 agents", "on 2 rank(s)", "500 agents a rank", "geometric, mean degree 9.123",
                    "target 10", "connected", "K = 6, m = 27, n_q = 40", "λ = 0.01", "α = 0.001",
                    "10 consensus step(s) a round (chebyshev)", "output: runs/a/"] {
       #expect(text.contains(needle), "missing '\(needle)' in\n\(text)")

@@ -133,7 +133,7 @@ func validateXDMF(directory: String, agents n: Int, dimension d: Int) throws -> 
     // Target peak near the third mean (0.05, 0.5): row follows y.
     let peak = try #require(table.target.indices.max { table.target[$0] < table.target[$1] })
     #expect(abs(table.axis[peak % n] - 0.05) < 0.2 && abs(table.axis[peak / n] - 0.5) < 0.2)
-    let theta = try TargetTable.thetaStar(problem: sc.problem, positions: sc.positions)
+    let theta = try TargetTable.thetaStar(problem: sc.problem, positions: sc.ownedPositions)  // one rank: all agents
     let fit = table.fittedDensity(theta: theta)
     #expect(abs(trapezoid(fit) - 1) < 1e-2)
     let zero = [Double](repeating: 0, count: sc.problem.m)

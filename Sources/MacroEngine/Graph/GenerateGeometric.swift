@@ -83,17 +83,37 @@ extension Graph {
   /// Local. Preconditions: `dimension` in 1...3, finite positions, count a multiple of d.
   public static func geometricGraph(positions: [Double], dimension d: Int, radius r: Double) -> Graph {
     let n = positions.count / d
-    // Cells per axis: side 2/nc >= r, and at most about 2N cells in total.
-    var nc: Int = r > 0 ? Int(min(2 / r, 1_048_576.0)) : 1_048_576
-    let cellCap = max(1, Int(pow(Double(2 * max(n, 1)), 1 / Double(d))))
-    nc = max(1, min(nc, cellCap))
-    let side = 2 / Double(nc)
-    let last = Double(nc - 1)
-    var strides = [1, 1, 1]
-    if d >= 2 { strides[1] = nc }
-    if d >= 3 { strides[2] = nc * nc }
-    var cellCount = 1
-    for _ in 0..<d { cellCount *= nc }
+    let rows = geometricRows(positions: positions, dimension: d, radius: r, lower: [-1, -1, -1], upper: [1, 1, 1], rows: 0..<n)
+    return Graph(uncheckedVertexCount: n, offsets: rows.offsets, neighbors: rows.neighbors)
+  }
+
+  /// Rows `rows` of the geometric graph of `positions` (indices into `positions`, ascending
+  /// within a row): the points within `r` of each. The cell list covers the box
+  /// `[lower, upper]` (per axis; points outside clamp into the border cells, so any box is
+  /// correct and a tight one is fast), with cells of side ≥ r and at most about 2N cells.
+  /// Local. Preconditions as for `geometricGraph`; `lower[a] <= upper[a]`.
+  public static func geometricRows(positions: [Double], dimension d: Int, radius r: Double,
+                                   lower: [Double], upper: [Double], rows: Range<Int>) -> (offsets: [Int], neighbors: [Int32]) {
+    let n = positions.count / d
+    // Cells per axis: side ≥ r (with a 1e-9 margin, so rounding in the cell index of two
+    // points at distance r cannot put them two cells apart), at most about 2N cells in total.
+    var ncs = [1, 1, 1]
+    for a in 0..<d {
+      let ext = upper[a] - lower[a]
+      ncs[a] = r > 0 && ext > 0 ? max(1, Int(min(ext / (r * (1 + 1e-9)), 1_048_576.0))) : 1
+    }
+    let cellCap = max(1, 2 * max(n, 1))
+    while ncs[0] * ncs[1] * ncs[2] > cellCap {
+      let big = (0..<3).max { ncs[$0] < ncs[$1] } ?? 0
+      ncs[big] = max(1, ncs[big] / 2)
+    }
+    var sides = [1.0, 1.0, 1.0], lasts = [0.0, 0.0, 0.0]
+    for a in 0..<d {
+      sides[a] = ncs[a] > 1 ? (upper[a] - lower[a]) / Double(ncs[a]) : 1
+      lasts[a] = Double(ncs[a] - 1)
+    }
+    let strides = [1, ncs[0], ncs[0] * ncs[1]]
+    let cellCount = ncs[0] * ncs[1] * ncs[2]
 
     // Cell coordinates of each point (clamped: a 1-Lipschitz map, so neighbours within r stay
     // in adjacent cells even for points outside the box).
@@ -102,7 +122,7 @@ extension Graph {
     for i in 0..<n {
       var cell = 0
       for a in 0..<d {
-        let u = min(max((positions[i * d + a] + 1) / side, 0), last)
+        let u = min(max((positions[i * d + a] - lower[a]) / sides[a], 0), lasts[a])
         let c = Int(u)
         coord[i * 3 + a] = Int32(c)
         cell += c * strides[a]
@@ -127,23 +147,23 @@ extension Graph {
     }
 
     let r2 = r * r
-    var offsets = [Int](repeating: 0, count: n + 1)
+    var offsets = [Int](repeating: 0, count: rows.count + 1)
     var neighbors: [Int32] = []
     var row: [Int32] = []
     row.reserveCapacity(64)
     let lo1 = d >= 2 ? -1 : 0, hi1 = d >= 2 ? 1 : 0
     let lo2 = d >= 3 ? -1 : 0, hi2 = d >= 3 ? 1 : 0
-    for i in 0..<n {
+    for (out, i) in rows.enumerated() {
       row.removeAll(keepingCapacity: true)
       let c0 = Int(coord[i * 3]), c1 = Int(coord[i * 3 + 1]), c2 = Int(coord[i * 3 + 2])
       let xi = i * d
       for o2 in lo2...hi2 {
         let z = c2 + o2
-        if z < 0 || z >= nc { continue }
+        if z < 0 || z >= ncs[2] { continue }
         for o1 in lo1...hi1 {
           let y = c1 + o1
-          if y < 0 || y >= nc { continue }
-          let xLo = max(c0 - 1, 0), xHi = min(c0 + 1, nc - 1)
+          if y < 0 || y >= ncs[1] { continue }
+          let xLo = max(c0 - 1, 0), xHi = min(c0 + 1, ncs[0] - 1)
           // Cells xLo...xHi of this (y, z) line are contiguous in `members`.
           let base = y * strides[1] * (d >= 2 ? 1 : 0) + z * strides[2] * (d >= 3 ? 1 : 0)
           let from = cellStart[base + xLo], to = cellStart[base + xHi + 1]
@@ -164,9 +184,9 @@ extension Graph {
       }
       insertionSort(&row)
       neighbors.append(contentsOf: row)
-      offsets[i + 1] = neighbors.count
+      offsets[out + 1] = neighbors.count
     }
-    return Graph(uncheckedVertexCount: n, offsets: offsets, neighbors: neighbors)
+    return (offsets, neighbors)
   }
 }
 

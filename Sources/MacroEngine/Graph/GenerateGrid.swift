@@ -25,6 +25,13 @@ extension Graph {
   /// - Throws: `GraphError.invalidParameter` unless `gridShape(n)` has rows, cols ≥ 3
   ///   (otherwise wrap-around edges would duplicate grid edges).
   public static func torus(_ n: Int) throws(GraphError) -> Graph {
+    _ = try torusShape(n)
+    return try lattice(n, wrap: true)
+  }
+
+  /// `gridShape(n)` when it fits a torus (rows, cols ≥ 3). Local.
+  /// - Throws: `GraphError.invalidParameter` naming agents.count otherwise.
+  public static func torusShape(_ n: Int) throws(GraphError) -> (rows: Int, cols: Int) {
     let (rows, cols) = gridShape(n)
     guard rows >= 3, cols >= 3 else {
       throw .invalidParameter(
@@ -32,7 +39,7 @@ extension Graph {
         allowed: "a torus needs agents.count = rows × cols with rows, cols ≥ 3 (\(n) factors "
           + "at best as \(rows) × \(cols)); choose e.g. a multiple of 9 or a perfect square ≥ 9")
     }
-    return try lattice(n, wrap: true)
+    return (rows, cols)
   }
 
   private static func lattice(_ n: Int, wrap: Bool) throws(GraphError) -> Graph {

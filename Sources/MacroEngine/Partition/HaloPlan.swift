@@ -1,5 +1,5 @@
 /// What one rank exchanges with its neighbour ranks each round (HPCG's SetupHalo): built once
-/// from the replicated graph and the partition, then executed many times by the exchange.
+/// from the rank's own rows of the graph (``LocalGraph``) and the partition, then executed many times by the exchange.
 ///
 /// Local slots: owned agents first (`slot = id − ownedRange.lowerBound`), then ghosts (the
 /// neighbours' agents adjacent to ours) in order of (owner rank, id) — which, because ranges
@@ -75,7 +75,21 @@ public struct HaloPlan: Sendable, Equatable {
     guard rank >= 0, rank < partition.rankCount else {
       throw .invalidRank(rank: rank, rankCount: partition.rankCount)
     }
+    try self.init(rows: LocalGraph(graph: graph, range: partition.range(of: rank)), partition: partition, rank: rank)
+  }
+
+  /// The plan of `rank` from its own rows only (what a distributed setup holds): the same
+  /// plan as `init(graph:partition:rank:)` of the whole graph. O(E_own log G). Local.
+  /// - Throws: `PartitionError.invalidRank`, or `.sizeMismatch` when `rows` are not the
+  ///   rows of `rank` in `partition`.
+  public init(rows: LocalGraph, partition: Partition, rank: Int) throws(PartitionError) {
+    guard rank >= 0, rank < partition.rankCount else {
+      throw .invalidRank(rank: rank, rankCount: partition.rankCount)
+    }
     let own = partition.range(of: rank)
+    guard rows.ownedRange == own else {
+      throw .sizeMismatch(graphVertices: rows.ownedCount, partitionAgents: own.count)
+    }
     self.rank = rank
     self.ownedRange = own
 
@@ -85,7 +99,7 @@ public struct HaloPlan: Sendable, Equatable {
     var boundary: [Int] = [], interior: [Int] = []
     for i in own {
       var isBoundary = false
-      for j32 in graph.neighbors(of: i) {
+      for j32 in rows.neighbors(ofSlot: i - own.lowerBound) {
         let j = Int(j32)
         if own.contains(j) { continue }
         isBoundary = true
@@ -131,9 +145,9 @@ public struct HaloPlan: Sendable, Equatable {
     // Local adjacency of owned rows.
     var localOffsets = [Int](repeating: 0, count: own.count + 1)
     var slots: [Int32] = []
-    slots.reserveCapacity(own.isEmpty ? 0 : graph.offsets[own.upperBound] - graph.offsets[own.lowerBound])
-    for (s, i) in own.enumerated() {
-      for j32 in graph.neighbors(of: i) {
+    slots.reserveCapacity(rows.neighbors.count)
+    for s in 0..<own.count {
+      for j32 in rows.neighbors(ofSlot: s) {
         let j = Int(j32)
         if own.contains(j) {
           slots.append(Int32(j - own.lowerBound))

@@ -1,35 +1,58 @@
 import Foundation
 import MacroCore
+import MPIKit
 
-/// Everything a run derives from its config before the first round, identical on every rank
-/// (computed redundantly): initial positions of all N agents in global-id order, the graph,
-/// its weights, the family, the target and the cost. Local (no communication).
+/// Errors of the distributed setup (the `Scenario` errors).
+public typealias SetupFailure = Scenario.SetupError
+
+/// Everything a run derives from its config before the first round. Built collectively
+/// (DESIGN §3, "setup is distributed too"): a rank holds only its own agents' initial
+/// positions, graph rows and weights (``LocalGraph``, ``LocalWeights``) — never all N —
+/// plus the replicated tables that do not grow with N (family, target, cost).
 ///
 /// Global ids: generated positions (`init = "uniform"`) are drawn from the counter RNG keyed
 /// by (seed, draw index) and then relabeled along a Hilbert curve (Morton for d ≠ 2), so
-/// contiguous id ranges are spatially compact. Positions from `x0.csv` keep their line
-/// number as global id (DESIGN §8). Edge files use these global ids.
+/// contiguous id ranges are spatially compact (a parallel sample sort; the ids are those of
+/// `spatialOrder` of the whole set). Positions from `x0.csv` keep their line number as
+/// global id (DESIGN §8). Edge files use these global ids.
 public struct Scenario: Sendable {
   public let config: RunConfig
-  public let positions: [Double]
-  public let graph: Graph
-  public let weights: ConsensusWeights
+  public let comm: Communicator
+  /// The partition of the agents over `comm` (the engine's).
+  public let partition: Partition
+  /// Initial positions of the owned agents (`partition.range(of: comm.rank)`), id order.
+  public let ownedPositions: [Double]
+  /// The owned rows of the communication graph.
+  public let rows: LocalGraph
+  /// Their consensus weights.
+  public let weights: LocalWeights
   public let family: ExpFamily
   public let problem: MacroProblem
   public let cost: MacroCost
-  /// Final radius and growths of a geometric graph (nil otherwise).
+  /// Final radius of a geometric graph (nil otherwise).
   public let geometricRadius: Double?
+  /// Mean degree 2E/N of the whole graph.
+  public let meanDegree: Double
+  /// min_i w_ii over all agents (for the gradient-mode γ bound).
+  public let minSelfWeight: Double
+  /// (1/N) Σ_i φ(x⁰_i), summed reproducibly (the same bits for any rank count).
+  public let initialFeatureMean: [Double]
+  /// Seconds this rank spent in the setup phases: "positions", "graph" (rows, including
+  /// the radius growths of a geometric graph), "connectivity", "weights". Local.
+  public let setupSeconds: [(phase: String, seconds: Double)]
 
   /// Errors of setup: each names the config key at fault.
   public enum SetupError: Error, CustomStringConvertible {
     case graph(GraphError)
     case target(TargetError)
     case input(String)
+    case mpi(MPIError)
     public var description: String {
       switch self {
       case .graph(let e): return "graph: \(e)"
       case .target(let e): return "target: \(e)"
       case .input(let s): return s
+      case .mpi(let e): return "\(e)"
       }
     }
   }
@@ -37,62 +60,82 @@ public struct Scenario: Sendable {
   /// Block size of every batched BLAS call (fixed: a row's bits must not depend on it).
   public static let blockSize = 32
 
+  /// Collective over `comm`; every rank throws the same error.
   /// - Parameters:
-  ///   - filePositions: the rows of `x0.csv` when `agents.init = "file"` (read by the caller).
-  ///   - fileEdges: the edges of `edges.csv` when `graph.kind = "file"`.
+  ///   - ownedFilePositions: when `agents.init = "file"`, the rows of `x0.csv` of the
+  ///     agents this rank owns (`partition.range(of: comm.rank)`, read by the caller).
+  ///   - fileEdges: when `graph.kind = "file"`, this rank's share of the edges of
+  ///     `edges.csv` (any share: each edge is sent to the owners of both endpoints).
   ///   - imageTarget: the decoded image when `target.kind = "image"`.
-  public init(config c: RunConfig, filePositions: [Double]? = nil, fileEdges: [(Int, Int)]? = nil,
-              imageTarget: TargetDensity? = nil) throws(SetupError) {
+  public init(config c: RunConfig, comm: Communicator = .world, ownedFilePositions: [Double]? = nil,
+              fileEdges: [(Int, Int)]? = nil, imageTarget: TargetDensity? = nil) throws(SetupError) {
     config = c
+    self.comm = comm
     let n = c.agents.count, d = c.agents.dimension
-    // Positions.
-    switch c.agents.initialization {
-    case .uniform:
-      var raw = [Double](repeating: 0, count: n * d)
-      for i in 0..<n {
-        for k in 0..<d {
-          raw[i * d + k] = 2 * CounterRNG.uniform(seed: UInt64(c.agents.seed), id: UInt64(i),
-                                                  stream: CounterRNG.Stream.initialPositions, index: UInt64(k)) - 1
-        }
-      }
-      let order = spatialOrder(positions: raw, dimension: d)
-      var x = [Double](repeating: 0, count: n * d)
-      for (new, old) in order.enumerated() { for k in 0..<d { x[new * d + k] = raw[old * d + k] } }
-      positions = x
-    case .file:
-      guard let fp = filePositions, fp.count == n * d else {
-        throw .input("agents.file: expected \(n) rows of \(d) coordinates (agents.count = \(n))")
-      }
-      positions = fp
+    do { partition = try Partition(agentCount: n, rankCount: comm.size, blockSize: Scenario.blockSize) } catch {
+      throw .input("partition: \(error)")
     }
-    // Graph.
-    var radius: Double? = nil
+    let own = partition.range(of: comm.rank)
+    let kind: ConsensusWeights.Kind = c.graph.weights == .lazyMetropolis ? .lazyMetropolis : .metropolis
+    var times: [(phase: String, seconds: Double)] = []
+    var clock = MonotonicClock.seconds()
+    func lap(_ phase: String, minus: Double = 0) {
+      let now = MonotonicClock.seconds()
+      times.append((phase, now - clock - minus))
+      clock = now
+    }
     do {
-      let g: Graph
-      switch c.graph.kind {
-      case .ring: g = try Graph.ring(n)
-      case .grid: g = try Graph.grid(n)
-      case .torus: g = try Graph.torus(n)
-      case .erdosRenyi: g = try Graph.erdosRenyi(n, probability: c.graph.probability, seed: UInt64(c.agents.seed))
-      case .geometric:
-        let gg = try Graph.geometric(positions: positions, dimension: d, meanDegree: c.graph.meanDegree)
-        radius = gg.radius
-        g = gg.graph
+      // Positions.
+      switch c.agents.initialization {
+      case .uniform:
+        ownedPositions = try DistributedPositions.uniform(seed: UInt64(c.agents.seed), dimension: d, partition: partition, comm: comm)
       case .file:
-        guard let edges = fileEdges else { throw SetupError.input("graph.file: no edges given") }
-        g = try Graph(vertexCount: n, edges: edges)
+        let fp = ownedFilePositions ?? []
+        let ok = try comm.allreduce(fp.count == own.count * d ? 1 : 0, .min)
+        guard ok == 1 else { throw SetupError.input("agents.file: expected \(n) rows of \(d) coordinates (agents.count = \(n))") }
+        ownedPositions = fp
       }
-      try g.requireConnected(kind: c.graph.kind.rawValue)
-      graph = g
-    } catch let e as GraphError {
-      throw .graph(e)
+      lap("positions")
+      // Graph rows.
+      var radius: Double? = nil
+      var connectivity = 0.0
+      switch c.graph.kind {
+      case .ring: rows = LocalGraph.ring(n, range: own)
+      case .grid: rows = try LocalGraph.lattice(n, wrap: false, range: own)
+      case .torus: rows = try LocalGraph.lattice(n, wrap: true, range: own)
+      case .erdosRenyi:
+        rows = try LocalGraph.erdosRenyi(n, probability: c.graph.probability, seed: UInt64(c.agents.seed), partition: partition, comm: comm)
+      case .geometric:
+        let g = try LocalGraph.geometric(ownedPositions: ownedPositions, dimension: d, meanDegree: c.graph.meanDegree,
+                                         partition: partition, comm: comm)
+        radius = g.radius
+        rows = g.rows
+        connectivity = g.connectivitySeconds
+      case .file:
+        let e = fileEdges ?? []
+        rows = try LocalGraph.routed(owners: e.map(\.0) + e.map(\.1), neighbors: e.map(\.1) + e.map(\.0),
+                                     partition: partition, comm: comm)
+      }
+      lap("graph", minus: connectivity)
+      if c.graph.kind != .geometric {
+        let comps = try rows.componentCount(partition: partition, comm: comm)
+        if comps > 1 { throw SetupError.graph(.disconnected(components: comps, kind: c.graph.kind.rawValue)) }
+      }
+      lap("connectivity", minus: -connectivity)
+      geometricRadius = radius
+      weights = try LocalWeights(rows: rows, partition: partition, kind: kind, comm: comm)
+      lap("weights")
+      meanDegree = n == 0 ? 0 : Double(try comm.allreduce(rows.neighbors.count, .sum)) / Double(n)
+      minSelfWeight = try comm.allreduce(weights.selfWeight.min() ?? 1, .min)
     } catch let e as SetupError {
       throw e
+    } catch let e as GraphError {
+      throw .graph(e)
+    } catch let e as MPIError {
+      throw .mpi(e)
     } catch {
       throw .input("\(error)")
     }
-    geometricRadius = radius
-    weights = ConsensusWeights(graph: graph, kind: c.graph.weights == .lazyMetropolis ? .lazyMetropolis : .metropolis)
     // Family, target, cost.
     let fam = ExpFamily(dimension: d, degree: c.basis.degree, quadratureNodes: c.basis.quadratureNodes,
                         lambda: c.lower.lambda, blockSize: Scenario.blockSize)
@@ -110,6 +153,35 @@ public struct Scenario: Sendable {
     let moments = TargetMoments(target: target, family: fam, fineNodes: Scenario.fineNodes(dimension: d))
     cost = MacroCost(kind: c.upper.cost == .reverseKL ? .reverseKL : .forwardKL, target: moments)
     problem = MacroProblem(family: fam, cost: cost, motion: MotionCost(rho: c.upper.motionCost))
+    let x = ownedPositions, m = fam.m
+    var vals = [Double](repeating: 0, count: m)
+    do {
+      let sum = try ReproducibleSum(width: m, blockSize: Scenario.blockSize, agentCount: n)
+        .sum(ownedRange: own, comm: comm) { id, acc in
+          x.withUnsafeBufferPointer { xp in
+            vals.withUnsafeMutableBufferPointer { vp in
+              fam.basis.evaluate(points: xp.baseAddress! + (id - own.lowerBound) * d, count: 1, values: vp.baseAddress!, jacobians: nil)
+            }
+          }
+          for k in 0..<m { acc[k] += vals[k] }
+        }
+      initialFeatureMean = sum.map { $0 / Double(max(1, n)) }
+    } catch { throw .mpi(error) }
+    lap("tables")
+    setupSeconds = times
+  }
+
+  /// All N initial positions in id order, on every rank (an MPI_Alltoallv): O(N) on every
+  /// rank, for the centralized algorithm only (one process's problem by definition).
+  /// Collective over `comm`.
+  public func allPositions() throws(SetupError) -> [Double] {
+    do {
+      let p = comm.size
+      var send: [Double] = []
+      send.reserveCapacity(p * ownedPositions.count)
+      for _ in 0..<p { send.append(contentsOf: ownedPositions) }
+      return try comm.alltoallv(send, counts: [Int](repeating: ownedPositions.count, count: p)).data
+    } catch { throw .mpi(error) }
   }
 
   /// Nodes per axis of the rule for target moments: 120 in 1-D/2-D, 48 in 3-D.
@@ -141,8 +213,7 @@ public struct Scenario: Sendable {
   /// min(p_k(g), −1/T_k(1/r) = −1/cosh 2) (p_k equioscillates between ±1/cosh 2 on [−r, r] and
   /// is monotone below −r).
   public var mixingLambdaMinBound: Double {
-    let minSelf = weights.selfWeight.min() ?? 1
-    let g = max(-1, 2 * minSelf - 1)
+    let g = max(-1, 2 * minSelfWeight - 1)
     let k = config.run.consensusSteps
     guard k > 1 else { return g }
     switch config.run.consensusAcceleration {

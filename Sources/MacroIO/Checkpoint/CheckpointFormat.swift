@@ -6,14 +6,17 @@ import MacroCore
 /// The layout of `OUT/checkpoints/round-NNNNNNNN.h5`:
 ///
 /// * datasets `/x`, `/x0` (N × d), `/sigma`, `/theta`, `/v` (N × m), doubles, row = global id;
-/// * root attributes: `format` ("macroopt-checkpoint"), `format_version` (1), `round`,
+/// * root attributes: `format` ("macroopt-checkpoint"), `format_version` (2), `round`,
 ///   `config` (canonical TOML), `config_hash` (SHA-256 of `config`), `resume_hash` (see
 ///   ``resumeHash(_:)``), `agents`, `dimension`, `m`, `seed`, `ranks_written`, `F_initial`,
-///   and `checksum_<dataset>` = SHA-256 (hex) of the dataset's doubles in global-id order as
-///   little-endian bytes (independent of the rank count that wrote it).
+///   and `checksum_<dataset>` = the block-tree SHA-256 (``BlockTreeHash``, blocks of
+///   ``hashBlockRows`` rows) of the dataset's doubles as little-endian bytes (independent of
+///   the rank count that wrote it; version 1 hashed the whole dataset through rank 0).
 public enum CheckpointFormat {
   public static let formatName = "macroopt-checkpoint"
-  public static let version: Int64 = 1
+  public static let version: Int64 = 2
+  /// Rows a leaf of the checksums' hash tree (the partition's block alignment).
+  public static let hashBlockRows = 32
   /// Dataset names in file order; widths are d for x, x0 and m for the others.
   public static let datasets = ["x", "x0", "sigma", "theta", "v"]
 
@@ -35,12 +38,27 @@ public enum CheckpointFormat {
 
 /// The hash that must match for `run --resume auto`: SHA-256 of the canonical TOML with the
 /// keys that do not change the trajectory normalized (`run.rounds`, `run.diag_every` and the
-/// whole `[output]` section), so a job may extend `rounds` or move its output directory.
-public func resumeHash(_ c: RunConfig) -> String {
+/// whole `[output]` section), so a job may extend `rounds` or move its output directory,
+/// followed by the input files' content digests (`InputFileDigest.text`, "" for none).
+public func resumeHash(_ c: RunConfig, inputs: String = "") -> String {
   var h = SHA256()
   h.update(string: canonicalTOML(trajectoryNormalized(c)))
+  if !inputs.isEmpty { h.update(string: "\n[inputs]\n" + inputs) }
   return h.hexDigest
 }
+
+/// The checkpoint attributes covered by the hash-protected `header` text (every one that
+/// affects the trajectory or the outputs; `config` itself is covered by `config_hash`).
+let headerAttributes = ["format_version", "round", "F_initial", "config_hash", "resume_hash", "agents", "dimension", "m",
+                        "seed", "ranks_written", "input_digests"] + CheckpointFormat.datasets.map { "checksum_" + $0 }
+
+/// `name = value` lines of the header attributes (doubles as exact bit patterns).
+func headerText(_ values: [String: String]) -> String {
+  headerAttributes.map { "\($0) = \(values[$0] ?? "")" }.joined(separator: "\n")
+}
+
+/// A double as an exact header value: its bit pattern in hex.
+func headerValue(_ x: Double) -> String { String(x.bitPattern, radix: 16) }
 
 /// `c` with the keys that do not affect the trajectory set to their defaults.
 func trajectoryNormalized(_ c: RunConfig) -> RunConfig {
@@ -68,6 +86,8 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
     case checksum
     /// The state is not finite: not written.
     case nonFinite
+    /// A MacroOpt checkpoint of an older format version (e.g. version 1's checksums).
+    case olderFormat
   }
 
   public let kind: Kind
@@ -86,6 +106,7 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
     case .nonFinite: return "checkpoint \(path) not written: \(reason)"
     case .unreadable: return "checkpoint \(path) refused (unreadable or truncated): \(reason)"
     case .foreign: return "checkpoint \(path) refused (not a MacroOpt checkpoint of format version \(CheckpointFormat.version)): \(reason)"
+    case .olderFormat: return "checkpoint \(path) refused (older format): \(reason)"
     case .configMismatch: return "checkpoint \(path) refused (configuration mismatch): \(reason)"
     case .shape: return "checkpoint \(path) refused (dataset shape): \(reason)"
     case .checksum: return "checkpoint \(path) refused (checksum mismatch, corrupt data): \(reason)"
@@ -109,9 +130,13 @@ public struct CheckpointHeader: Sendable, Equatable {
   public var fInitial: Double
   /// dataset name → SHA-256 hex
   public var checksums: [String: String]
+  /// `key=digest` entries (";"-joined) of the input files when written (``InputFileDigest``).
+  public var inputDigests: String
 
   public init(round: Int, formatVersion: Int, config: String, configHash: String, resumeHash: String, agents: Int,
-              dimension: Int, m: Int, seed: Int, ranksWritten: Int, fInitial: Double, checksums: [String: String]) {
+              dimension: Int, m: Int, seed: Int, ranksWritten: Int, fInitial: Double, checksums: [String: String],
+              inputDigests: String = "") {
+    self.inputDigests = inputDigests
     self.round = round
     self.formatVersion = formatVersion
     self.config = config

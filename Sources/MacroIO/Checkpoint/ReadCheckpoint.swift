@@ -13,19 +13,23 @@ public enum CheckpointReader {
     /// The current config for `run --resume auto` (its ``resumeHash(_:)`` must match); nil
     /// when the config comes from the checkpoint itself (`resume FILE`).
     public var config: RunConfig?
+    /// The config whose input files (x0, edges, image) must still have the contents the
+    /// checkpoint recorded (both resume modes); nil skips the check.
+    public var inputs: RunConfig?
 
-    public init(agents: Int, dimension: Int, m: Int, config: RunConfig?) {
+    public init(agents: Int, dimension: Int, m: Int, config: RunConfig?, inputs: RunConfig? = nil) {
       self.agents = agents
       self.dimension = dimension
       self.m = m
       self.config = config
+      self.inputs = inputs
     }
 
     /// The shapes implied by `config` (m from the basis degree and dimension).
     public init(config c: RunConfig, matchConfig: Bool) {
       self.init(agents: c.agents.count, dimension: c.agents.dimension,
                 m: LegendreBasis.size(dimension: c.agents.dimension, degree: c.basis.degree),
-                config: matchConfig ? c : nil)
+                config: matchConfig ? c : nil, inputs: c)
     }
   }
 
@@ -49,12 +53,14 @@ public enum CheckpointReader {
     let file = try open(path: path, comm: comm)
     defer { try? file.close() }
     let h = try readHeader(file, path: path, comm: comm)
+    let inputs = try currentInputs(expect.inputs, path: path, comm: comm)
     try CollectiveAgreement.agree(comm, path: path) { () throws(CheckpointError) in
+      try checkInputs(recorded: h.inputDigests, current: inputs, path: path)
       if h.agents != expect.agents || h.dimension != expect.dimension || h.m != expect.m {
         throw CheckpointError(.configMismatch, path: path,
                               "checkpoint has agents = \(h.agents), dimension = \(h.dimension), m = \(h.m); the configuration needs agents = \(expect.agents), dimension = \(expect.dimension), m = \(expect.m)")
       }
-      if let c = expect.config, h.resumeHash != resumeHash(c) {
+      if let c = expect.config, h.resumeHash != resumeHash(c, inputs: inputs) {
         let diff = configDifferences(stored: h.config, current: canonicalTOML(c))
         throw CheckpointError(.configMismatch, path: path,
                               "written with a different configuration (resume_hash \(h.resumeHash.prefix(12))…, current \(resumeHash(c).prefix(12))…)"
@@ -125,6 +131,9 @@ public enum CheckpointReader {
         throw CheckpointError(.foreign, path: path, "attribute format = \"\(format)\", expected \"\(CheckpointFormat.formatName)\"")
       }
       let version = try attr("format_version", file.int64Attribute)
+      if version < CheckpointFormat.version {
+        throw CheckpointError(.olderFormat, path: path, "format_version = \(version) was written by an older MacroOpt; this version reads format \(CheckpointFormat.version) only (its checksums are block-tree hashes); rerun from round 0 or resume with the MacroOpt that wrote it")
+      }
       guard version == CheckpointFormat.version else {
         throw CheckpointError(.foreign, path: path, "format_version = \(version), expected \(CheckpointFormat.version)")
       }
@@ -136,7 +145,9 @@ public enum CheckpointReader {
         resumeHash: try attr("resume_hash", file.stringAttribute), agents: Int(try attr("agents", file.int64Attribute)),
         dimension: Int(try attr("dimension", file.int64Attribute)), m: Int(try attr("m", file.int64Attribute)),
         seed: Int(try attr("seed", file.int64Attribute)), ranksWritten: Int(try attr("ranks_written", file.int64Attribute)),
-        fInitial: try attr("F_initial", file.doubleAttribute), checksums: sums)
+        fInitial: try attr("F_initial", file.doubleAttribute), checksums: sums,
+        inputDigests: try attr("input_digests", file.stringAttribute))
+      try verifyHeader(h, version: version, path: path) { (name) throws(CheckpointError) -> String in try attr(name, file.stringAttribute) }
       var hasher = SHA256()
       hasher.update(string: h.config)
       if hasher.hexDigest != h.configHash {

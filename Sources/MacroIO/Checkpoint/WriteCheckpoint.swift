@@ -91,6 +91,10 @@ public enum CheckpointWriter {
         throw CheckpointError(.write, path: final, "\(error)")
       }
       let sums = joined.split(separator: ",").map(String.init)
+      let inputs: String
+      do { inputs = try InputFileDigest.text(meta.config, comm: comm) } catch {
+        throw CheckpointError(.write, path: final, "digests of the input files: \(error)")
+      }
       try CollectiveAgreement.agree(comm, path: final) { () throws(CheckpointError) in
         do {
           let c = meta.config
@@ -99,7 +103,7 @@ public enum CheckpointWriter {
           try file.setAttribute("round", Int64(meta.round))
           try file.setAttribute("config", canonicalTOML(c))
           try file.setAttribute("config_hash", configHash(c))
-          try file.setAttribute("resume_hash", resumeHash(c))
+          try file.setAttribute("resume_hash", resumeHash(c, inputs: inputs))
           try file.setAttribute("agents", Int64(meta.agents))
           try file.setAttribute("dimension", Int64(meta.dimension))
           try file.setAttribute("m", Int64(meta.m))
@@ -107,6 +111,17 @@ public enum CheckpointWriter {
           try file.setAttribute("ranks_written", Int64(comm.size))
           try file.setAttribute("F_initial", meta.fInitial)
           for (name, sum) in zip(CheckpointFormat.datasets, sums) { try file.setAttribute("checksum_\(name)", sum) }
+          try file.setAttribute("input_digests", inputs)
+          var values: [String: String] = [
+            "format_version": "\(CheckpointFormat.version)", "round": "\(meta.round)", "F_initial": headerValue(meta.fInitial),
+            "config_hash": configHash(c), "resume_hash": resumeHash(c, inputs: inputs), "agents": "\(meta.agents)",
+            "dimension": "\(meta.dimension)", "m": "\(meta.m)", "seed": "\(c.agents.seed)", "ranks_written": "\(comm.size)",
+            "input_digests": inputs,
+          ]
+          for (name, sum) in zip(CheckpointFormat.datasets, sums) { values["checksum_" + name] = sum }
+          let header = headerText(values)
+          try file.setAttribute("header", header)
+          try file.setAttribute("header_hash", SHA256.hex(SHA256.digest(bytes: Array(header.utf8))))
           try file.flush()
         } catch { throw CheckpointError(.write, path: final, "writing attributes: \(error)") }
       }

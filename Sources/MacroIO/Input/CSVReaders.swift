@@ -33,23 +33,7 @@ public func readPositions(path: String, dimension: Int,
   if let expectedCount { out.reserveCapacity(max(0, expectedCount) * dimension) }
   var rows = 0
   try forEachDataLine(path: path) { (fields: [Substring], line: Int) throws(InputFileError) in
-    guard fields.count == dimension else {
-      throw InputFileError(path: path, line: line, message:
-        "expected \(dimension) comma-separated coordinate\(dimension == 1 ? "" : "s"), found \(fields.count)")
-    }
-    for (k, field) in fields.enumerated() {
-      guard !field.isEmpty else {
-        throw InputFileError(path: path, line: line, message: "coordinate \(k + 1) is empty")
-      }
-      guard let x = Double(field) else {
-        throw InputFileError(path: path, line: line, message: "coordinate \(k + 1) \"\(field)\" is not a number")
-      }
-      guard x.isFinite, x >= -1, x <= 1 else {
-        throw InputFileError(path: path, line: line, message:
-          "coordinate \(k + 1) = \(field) is outside X = [-1, 1]")
-      }
-      out.append(x)
-    }
+    out.append(contentsOf: try parsePositionLine(fields, line: line, path: path, dimension: dimension))
     rows += 1
   }
   if let expectedCount, rows != expectedCount {
@@ -70,32 +54,58 @@ public func readPositions(path: String, dimension: Int,
 public func readEdges(path: String, agentCount: Int) throws(InputFileError) -> [(Int, Int)] {
   var edges: [(Int, Int)] = []
   try forEachDataLine(path: path) { (fields: [Substring], line: Int) throws(InputFileError) in
-    guard fields.count == 2 else {
-      throw InputFileError(path: path, line: line, message:
-        "expected two comma-separated agent ids \"i,j\", found \(fields.count) field\(fields.count == 1 ? "" : "s")")
-    }
-    var ids = [0, 0]
-    for k in 0..<2 {
-      guard let id = Int(fields[k]) else {
-        throw InputFileError(path: path, line: line, message:
-          "agent id \"\(fields[k])\" is not an integer")
-      }
-      guard id >= 0, id < agentCount else {
-        throw InputFileError(path: path, line: line, message:
-          "agent id \(id) is out of range 0...\(agentCount - 1) (agents.count = \(agentCount))")
-      }
-      ids[k] = id
-    }
-    guard ids[0] != ids[1] else {
-      throw InputFileError(path: path, line: line, message: "self-loop \(ids[0]),\(ids[1]) is not allowed")
-    }
-    edges.append((min(ids[0], ids[1]), max(ids[0], ids[1])))
+    edges.append(try parseEdgeLine(fields, line: line, path: path, agentCount: agentCount))
   }
   edges.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
   var unique: [(Int, Int)] = []
   unique.reserveCapacity(edges.count)
   for e in edges where unique.last.map({ $0 != e }) ?? true { unique.append(e) }
   return unique
+}
+
+/// The coordinates of one data line of x0.csv, or the error naming the line. Local.
+func parsePositionLine(_ fields: [Substring], line: Int, path: String, dimension: Int) throws(InputFileError) -> [Double] {
+  guard fields.count == dimension else {
+    throw InputFileError(path: path, line: line, message:
+      "expected \(dimension) comma-separated coordinate\(dimension == 1 ? "" : "s"), found \(fields.count)")
+  }
+  var out: [Double] = []
+  for (k, field) in fields.enumerated() {
+    guard !field.isEmpty else {
+      throw InputFileError(path: path, line: line, message: "coordinate \(k + 1) is empty")
+    }
+    guard let x = Double(field) else {
+      throw InputFileError(path: path, line: line, message: "coordinate \(k + 1) \"\(field)\" is not a number")
+    }
+    guard x.isFinite, x >= -1, x <= 1 else {
+      throw InputFileError(path: path, line: line, message: "coordinate \(k + 1) = \(field) is outside X = [-1, 1]")
+    }
+    out.append(x)
+  }
+  return out
+}
+
+/// The edge `(min, max)` of one data line of an edge file, or the error naming the line. Local.
+func parseEdgeLine(_ fields: [Substring], line: Int, path: String, agentCount: Int) throws(InputFileError) -> (Int, Int) {
+  guard fields.count == 2 else {
+    throw InputFileError(path: path, line: line, message:
+      "expected two comma-separated agent ids \"i,j\", found \(fields.count) field\(fields.count == 1 ? "" : "s")")
+  }
+  var ids = [0, 0]
+  for k in 0..<2 {
+    guard let id = Int(fields[k]) else {
+      throw InputFileError(path: path, line: line, message: "agent id \"\(fields[k])\" is not an integer")
+    }
+    guard id >= 0, id < agentCount else {
+      throw InputFileError(path: path, line: line, message:
+        "agent id \(id) is out of range 0...\(agentCount - 1) (agents.count = \(agentCount))")
+    }
+    ids[k] = id
+  }
+  guard ids[0] != ids[1] else {
+    throw InputFileError(path: path, line: line, message: "self-loop \(ids[0]),\(ids[1]) is not allowed")
+  }
+  return (min(ids[0], ids[1]), max(ids[0], ids[1]))
 }
 
 /// Calls `body` with the trimmed comma-separated fields and the 1-based line number of every
@@ -113,13 +123,7 @@ private func forEachDataLine(
   var lineNumber = 0
   for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
     lineNumber += 1
-    var line = rawLine
-    if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
-    let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-    if trimmed.isEmpty { continue }
-    let fields = trimmed.split(separator: ",", omittingEmptySubsequences: false).map {
-      Substring($0.trimmingCharacters(in: .whitespaces))
-    }
+    guard let fields = csvDataFields(rawLine) else { continue }
     try body(fields, lineNumber)
   }
 }

@@ -22,7 +22,7 @@ public final class TargetRunFile {
     problem = sc.problem
     moments = sc.cost.target
     table = writer ? target.flatMap { TargetTable(problem: sc.problem, target: $0) } : nil
-    initial = (try? TargetTable.thetaStar(problem: sc.problem, positions: sc.positions)).map { .init(round: 0, theta: $0) }
+    initial = (try? sc.problem.solveLowerLevel(s: sc.initialFeatureMean).point.theta).map { .init(round: 0, theta: $0) }
   }
 
   /// KL(p_target ‖ p_θ*) of the initial positions.

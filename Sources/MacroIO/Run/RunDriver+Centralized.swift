@@ -10,7 +10,11 @@ extension RunDriver {
   /// ranks agree on output failures and signals at every diagnostic round (a signal stops
   /// with exit 85 and nothing to save: centralized runs write no checkpoints).
   func runCentralized(scenario sc: Scenario, start t0: Double, targetFile: TargetRunFile) throws(RunError) -> (MacroExit, JSONValue) {
-    var oracle = CentralizedOracle(problem: sc.problem, positions: sc.positions, alpha: sc.config.run.alpha)
+    // Every rank runs the oracle redundantly on all N positions (the oracle is one process's
+    // work by definition; the distributed run never gathers them).
+    let allPositions: [Double]
+    do { allPositions = try sc.allPositions() } catch { throw .config("\(error)") }
+    var oracle = CentralizedOracle(problem: sc.problem, positions: allPositions, alpha: sc.config.run.alpha)
     let outputs = RunOutputs(outputDir: outputDir, comm: comm)
     defer { outputs.close() }
     outputs.openDiagnostics(keepThrough: nil)

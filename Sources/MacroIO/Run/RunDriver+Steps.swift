@@ -56,8 +56,8 @@ extension RunDriver {
 
   /// The start-up header (``RunHeader``) for the scenario `sc`. Local (rank 0 prints).
   func header(_ sc: Scenario, resumedRound: Int?) -> [String] {
-    let g = RunHeader.Graph(meanDegree: sc.graph.meanDegree, maxDegree: sc.graph.maxDegree, connected: true,
-                            radius: sc.geometricRadius)
+    // Setup refuses a disconnected graph, so a scenario's graph is connected.
+    let g = RunHeader.Graph(meanDegree: sc.meanDegree, connected: true, radius: sc.geometricRadius)
     return RunHeader(config: config, ranks: comm.size, m: sc.family.m, graph: g, outputDir: outputDir,
                      resumedRound: resumedRound).lines
   }

@@ -71,27 +71,33 @@ public final class RunDriver {
     if isRoot { log(w) }
   }
 
-  /// Reads the files a config refers to (same on every rank), builds the scenario.
-  public static func makeScenario(_ c: RunConfig) throws(RunError) -> Scenario {
+  /// Reads the files a config refers to and builds the scenario: distributed, each rank
+  /// keeps only its own agents' positions and its share of the edges. Collective over `comm`.
+  public static func makeScenario(_ c: RunConfig, comm: Communicator = .world) throws(RunError) -> Scenario {
     var positions: [Double]? = nil, edges: [(Int, Int)]? = nil
     var image: TargetDensity? = nil
     do {
+      let part = try Partition(agentCount: c.agents.count, rankCount: comm.size, blockSize: Scenario.blockSize)
       if c.agents.initialization == .file {
-        positions = try readPositions(path: c.agents.file, dimension: c.agents.dimension)
-        if let p = positions, p.count != c.agents.count * c.agents.dimension {
-          throw RunError.setup("agents.file = \"\(c.agents.file)\": \(p.count / c.agents.dimension) agents, but agents.count = \(c.agents.count)")
-        }
+        positions = try readOwnedPositions(path: c.agents.file, dimension: c.agents.dimension, partition: part, comm: comm)
       }
-      if c.graph.kind == .file { edges = try readEdges(path: c.graph.file, agentCount: c.agents.count) }
+      if c.graph.kind == .file { edges = try readEdgeShare(path: c.graph.file, agentCount: c.agents.count, comm: comm) }
       if c.target.kind == .image { image = try loadImageTarget(path: c.target.file) }
     } catch let e as RunError {
       throw e
     } catch {
       throw .setup("\(error)")
     }
-    do {
-      return try Scenario(config: c, filePositions: positions, fileEdges: edges, imageTarget: image)
-    } catch { throw .setup("\(error)") }
+    let sc: Scenario
+    do { sc = try Scenario(config: c, comm: comm, ownedFilePositions: positions, fileEdges: edges, imageTarget: image) } catch {
+      throw .setup("\(error)")
+    }
+    // Setup phase times, max over ranks (what scripts/bench-setup-scaling reads).
+    if let slowest = try? comm.allreduce(sc.setupSeconds.map(\.seconds), .max), comm.rank == 0 {
+      let phases = zip(sc.setupSeconds, slowest).map { $0.0.phase + " " + String(format: "%.3f", $0.1) + " s" }
+      print("macroopt: setup of \(c.agents.count) agents on \(comm.size) rank(s) (max over ranks): " + phases.joined(separator: ", "))
+    }
+    return sc
   }
 
   /// Runs the config's rounds (from a checkpoint when ``resume`` finds one). Returns the
@@ -140,7 +146,7 @@ public final class RunDriver {
   /// The scenario of the config; the gradient method's γ clamped to its safe bound (with a
   /// warning) by rebuilding the scenario. Same on every rank.
   func makeRunScenario() throws(RunError) -> Scenario {
-    let scenario = try Self.makeScenario(config)
+    let scenario = try Self.makeScenario(config, comm: comm)
     guard config.lower.method == .gradient else { return scenario }
     let bound = scenario.gradientGammaBound
     guard config.lower.gamma >= bound else { return scenario }
@@ -148,6 +154,6 @@ public final class RunDriver {
     warn("warning: lower.gamma = \(config.lower.gamma) exceeds the safe bound (1 + λ_min(mixing))/h_max = \(bound) for this graph, basis and run.consensus_steps; clamped to \(clamped)")
     var c = config
     c.lower.gamma = clamped
-    return try Self.makeScenario(c)
+    return try Self.makeScenario(c, comm: comm)
   }
 }

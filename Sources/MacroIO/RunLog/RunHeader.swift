@@ -7,13 +7,11 @@ public struct RunHeader: Sendable {
   /// Facts measured at setup (not in the config).
   public struct Graph: Sendable {
     public var meanDegree: Double
-    public var maxDegree: Int
     public var connected: Bool
     /// The radius of a geometric graph after growth (nil for other kinds).
     public var radius: Double?
-    public init(meanDegree: Double, maxDegree: Int, connected: Bool, radius: Double? = nil) {
+    public init(meanDegree: Double, connected: Bool, radius: Double? = nil) {
       self.meanDegree = meanDegree
-      self.maxDegree = maxDegree
       self.connected = connected
       self.radius = radius
     }
@@ -42,7 +40,7 @@ public struct RunHeader: Sendable {
     out.append("\(c.run.algorithm.rawValue) run: N = \(n) agents in [-1,1]^\(c.agents.dimension) on \(ranks) rank(s)"
                + " (\(NumberFormat.rate(Double(n) / Double(max(ranks, 1)))) agents a rank)")
     if c.run.algorithm == .distributed, let g = graph {
-      var s = "graph: \(c.graph.kind.rawValue), mean degree \(NumberFormat.sig(g.meanDegree, 4)) (max \(g.maxDegree))"
+      var s = "graph: \(c.graph.kind.rawValue), mean degree \(NumberFormat.sig(g.meanDegree, 4))"
       if c.graph.kind == .geometric { s += ", target \(NumberFormat.sig(c.graph.meanDegree, 4))" }
       if let r = g.radius { s += ", radius \(NumberFormat.sig(r, 4))" }
       s += g.connected ? ", connected" : ", NOT connected"
