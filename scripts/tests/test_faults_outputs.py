@@ -156,6 +156,21 @@ class OutputFaultTests(unittest.TestCase):
         self.assertIn("round-00000100.h5 at round 100", text)
         self.assertEqual(fs.checkpoints(out), ["round-00000250.h5", "round-00000300.h5"])
 
+    def test_retention_prunes_only_this_runs_checkpoints(self):
+        out = self.out("retention")
+        os.makedirs(os.path.join(out, "checkpoints"))
+        # A higher-round file that is not a readable checkpoint (not this run's): retention by
+        # round alone would delete every checkpoint of the run right after writing it.
+        alien = os.path.join(out, "checkpoints", "round-99999999.h5")
+        with open(alien, "wb") as f:
+            f.write(b"not a checkpoint of this run")
+        rc, text, _ = fs.run([self.config, "--output", out, "--no-progress"])
+        self.assertEqual(rc, 0, text)
+        self.assertEqual(fs.checkpoints(out), ["round-00000250.h5", "round-00000300.h5", "round-99999999.h5"])
+        self.assertEqual(open(alien, "rb").read(), b"not a checkpoint of this run")
+        s = fs.summary(out)
+        self.assertTrue(s["last_checkpoint"].endswith("round-00000300.h5") and os.path.exists(s["last_checkpoint"]))
+
     def test_two_runs_into_one_directory(self):
         out = self.out("locked")
         config = fs.write_config(self.tmp.name, "lock.toml", rounds=3000, every=500)

@@ -60,7 +60,7 @@ extension RunDriver {
     var foreign: [String] = []
     for path in listing.split(separator: "\n").map(String.init) {
       guard let h = try? CheckpointReader.header(path: path, comm: comm) else { continue }
-      if h.resumeHash != mine { foreign.append(path) }
+      if h.resumeHash != mine { foreign.append(path) } else { ownCheckpoints.insert(path) }
     }
     guard !foreign.isEmpty else { return }
     let names = foreign.prefix(3).joined(separator: ", ") + (foreign.count > 3 ? " and \(foreign.count - 3) more" : "")
