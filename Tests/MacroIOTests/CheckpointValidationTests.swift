@@ -120,14 +120,23 @@ func tinyCheckpointConfig(rounds: Int, every: Int, keep: Int = 4) -> String {
     #expect(p.exitCode == 2 && p.stderr.contains("attribute format is missing"), "\(p)")
   }
 
-  @Test func aDifferentConfigurationIsRefusedAndAutoStartsFresh() throws {
+  /// Another run's checkpoints (issue 16): `--resume auto` with another configuration refuses
+  /// to start (exit 2, naming them, the differing keys and the ways out) and changes nothing;
+  /// with `--overwrite` it deletes them and starts fresh.
+  @Test func aDifferentConfigurationIsRefusedAndOverwriteStartsFresh() throws {
     let (config, out, _) = try copyOfRun()
+    let before = try FileManager.default.contentsOfDirectory(atPath: out + "/checkpoints").sorted()
     let r = try resumeAuto(config, out, ["--set", "run.alpha=1e-4"])
     let text = r.stdout + r.stderr
-    #expect(r.exitCode == 0, "\(r)")
-    #expect(text.components(separatedBy: "refused (configuration mismatch)").count - 1 == 4, "\(r)")
+    #expect(r.exitCode == 2, "\(r)")
+    #expect(text.contains("holds checkpoints of another run"), "\(r)")
     #expect(text.contains("run.alpha (checkpoint 0.0002, now 0.0001)"), "\(r)")
-    #expect(text.contains("no valid checkpoint in \(out)/checkpoints: starting from round 0"), "\(r)")
+    #expect(text.contains("--overwrite") && text.contains("--output"), "\(r)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: out + "/checkpoints").sorted() == before)
+    #expect(!FileManager.default.fileExists(atPath: out + "/summary.json"))
+    let o = try resumeAuto(config, out, ["--set", "run.alpha=1e-4", "--overwrite"])
+    #expect(o.exitCode == 0, "\(o)")
+    #expect((o.stdout + o.stderr).contains("no checkpoint in \(out)/checkpoints: starting from round 0"), "\(o)")
     #expect(try summary(out)["resumed_round"] == nil)
     #expect(try summary(out)["rounds"] as? Int == 50)
   }

@@ -244,6 +244,20 @@ class OutputFaultTests(unittest.TestCase):
         for w in ws:
             self.assertIn(w, text)
 
+    def test_sparse_image_warned(self):
+        image = self.out("one-dark-pixel.pgm")
+        pixels = bytearray([255] * (128 * 128))
+        pixels[64 * 128 + 64] = 0
+        with open(image, "wb") as f:
+            f.write(b"P5\n128 128\n255\n" + bytes(pixels))
+        out = self.out("sparse")
+        rc, text, _ = fs.run([self.config, "--output", out, "--no-progress", "--set", "run.rounds=20",
+                              "--set", 'target.kind="image"', "--set", f'target.file="{image}"'])
+        self.assertEqual(rc, 0, text)
+        # 16383 pixels at the floor 1e-3 against one of mass 1: the floor holds 94% of the mass.
+        self.assertIn("the image floor carries 94% of the target's mass", text)
+        self.assertTrue(any("image floor" in w for w in fs.summary(out)["warnings"]))
+
     def test_memory_estimate_refuses_a_billion_agents(self):
         for command in (["run", "--output", self.out("huge")], ["check", self.config]):
             with self.subTest(command=command[0]):
