@@ -156,6 +156,21 @@ class OutputFaultTests(unittest.TestCase):
         self.assertIn("round-00000100.h5 at round 100", text)
         self.assertEqual(fs.checkpoints(out), ["round-00000250.h5", "round-00000300.h5"])
 
+    def test_retention_prunes_only_this_runs_checkpoints(self):
+        out = self.out("retention")
+        os.makedirs(os.path.join(out, "checkpoints"))
+        # A higher-round file that is not a readable checkpoint (not this run's): retention by
+        # round alone would delete every checkpoint of the run right after writing it.
+        alien = os.path.join(out, "checkpoints", "round-99999999.h5")
+        with open(alien, "wb") as f:
+            f.write(b"not a checkpoint of this run")
+        rc, text, _ = fs.run([self.config, "--output", out, "--no-progress"])
+        self.assertEqual(rc, 0, text)
+        self.assertEqual(fs.checkpoints(out), ["round-00000250.h5", "round-00000300.h5", "round-99999999.h5"])
+        self.assertEqual(open(alien, "rb").read(), b"not a checkpoint of this run")
+        s = fs.summary(out)
+        self.assertTrue(s["last_checkpoint"].endswith("round-00000300.h5") and os.path.exists(s["last_checkpoint"]))
+
     def test_two_runs_into_one_directory(self):
         out = self.out("locked")
         config = fs.write_config(self.tmp.name, "lock.toml", rounds=3000, every=500)
@@ -228,6 +243,20 @@ class OutputFaultTests(unittest.TestCase):
         self.assertTrue(any("F did not decrease" in w for w in ws), s["warnings"])
         for w in ws:
             self.assertIn(w, text)
+
+    def test_sparse_image_warned(self):
+        image = self.out("one-dark-pixel.pgm")
+        pixels = bytearray([255] * (128 * 128))
+        pixels[64 * 128 + 64] = 0
+        with open(image, "wb") as f:
+            f.write(b"P5\n128 128\n255\n" + bytes(pixels))
+        out = self.out("sparse")
+        rc, text, _ = fs.run([self.config, "--output", out, "--no-progress", "--set", "run.rounds=20",
+                              "--set", 'target.kind="image"', "--set", f'target.file="{image}"'])
+        self.assertEqual(rc, 0, text)
+        # 16383 pixels at the floor 1e-3 against one of mass 1: the floor holds 94% of the mass.
+        self.assertIn("the image floor carries 94% of the target's mass", text)
+        self.assertTrue(any("image floor" in w for w in fs.summary(out)["warnings"]))
 
     def test_memory_estimate_refuses_a_billion_agents(self):
         for command in (["run", "--output", self.out("huge")], ["check", self.config]):

@@ -32,6 +32,19 @@ public enum CheckpointDirectory {
     return removed
   }
 
+  /// Deletes all but the newest `keep` (at least 1) of the checkpoints in `owned` — this run's,
+  /// by path — and never any other file: checkpoints of another run, or files whose header
+  /// could not be read, stay. Local (rank 0). Returns the deleted paths.
+  @discardableResult
+  public static func prune(_ directory: String, keep: Int, owned: Set<String>) -> [String] {
+    var removed: [String] = []
+    let mine = list(directory).filter { owned.contains($0.path) }
+    for (_, path) in mine.dropFirst(max(1, keep)) where (try? FileManager.default.removeItem(atPath: path)) != nil {
+      removed.append(path)
+    }
+    return removed
+  }
+
   /// fsync(2) of a file or directory; returns an error text or nil. Local.
   static func fsync(path: String, directory: Bool) -> String? {
     let fd = open(path, directory ? (O_RDONLY | O_DIRECTORY) : O_RDWR)

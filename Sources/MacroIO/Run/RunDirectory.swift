@@ -58,14 +58,18 @@ extension RunDriver {
     var listing = isRoot ? CheckpointDirectory.list(dir).map(\.path).joined(separator: "\n") : ""
     do { listing = try comm.broadcast(string: listing, root: 0) } catch { throw .mpi("\(error)") }
     var foreign: [String] = []
+    var differences: [String] = []
     for path in listing.split(separator: "\n").map(String.init) {
       guard let h = try? CheckpointReader.header(path: path, comm: comm) else { continue }
-      if h.resumeHash != mine { foreign.append(path) }
+      guard h.resumeHash != mine else { ownCheckpoints.insert(path); continue }
+      if foreign.isEmpty { differences = CheckpointReader.configDifferences(stored: h.config, current: canonicalTOML(config)) }
+      foreign.append(path)
     }
     guard !foreign.isEmpty else { return }
     let names = foreign.prefix(3).joined(separator: ", ") + (foreign.count > 3 ? " and \(foreign.count - 3) more" : "")
     guard overwrite else {
-      throw .config("output.dir = \"\(outputDir)\" holds checkpoints of another run (another configuration): \(names); "
+      throw .config("output.dir = \"\(outputDir)\" holds checkpoints of another run (another configuration"
+        + (differences.isEmpty ? "" : "; differing keys: " + differences.joined(separator: ", ")) + "): \(names); "
         + "nothing was changed. Choose another --output, or pass --overwrite to delete them and start this run there")
     }
     if isRoot { for p in foreign { try? FileManager.default.removeItem(atPath: p) } }

@@ -75,9 +75,15 @@ extension RunDriver {
       if decision.write {
         let tw = MonotonicClock.seconds()
         do {
-          let path = try CheckpointWriter.write(engine: engine, config: config, fInitial: fInitial, outputDir: outputDir,
-                                                keep: config.output.keepCheckpoints)
+          // Retention by run identity: the writer keeps every checkpoint (it removes only
+          // leftover .tmp files); rank 0 then prunes this run's own beyond keep_checkpoints.
+          let path = try CheckpointWriter.write(engine: engine, config: config, fInitial: fInitial, outputDir: outputDir, keep: Int.max)
           checkpoint = CheckpointRecord(round: engine.round, path: path, cost: haveLast ? last.cost : nil)
+          ownCheckpoints.insert(path)
+          if isRoot {
+            let removed = CheckpointDirectory.prune(CheckpointFormat.directory(outputDir: outputDir), keep: config.output.keepCheckpoints, owned: ownCheckpoints)
+            ownCheckpoints.subtract(removed)
+          }
         } catch where error.kind == .nonFinite {
           status = .diverged
           reason = divergence("the state is not finite (no checkpoint written)", round: engine.round)

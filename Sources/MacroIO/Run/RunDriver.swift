@@ -36,6 +36,9 @@ public final class RunDriver {
   /// The last checkpoint written (after ``run()``).
   public var lastCheckpoint: String? { checkpoint?.path }
   var checkpoint: CheckpointRecord? = nil
+  /// This run's checkpoints in the output directory (same resume hash, found at the start or
+  /// written since): the only ones retention deletes.
+  var ownCheckpoints: Set<String> = []
   var lock: OutputLock? = nil
   /// Warnings so far (logged by rank 0 when raised; summary.json `warnings`).
   var warnings: [String] = []
