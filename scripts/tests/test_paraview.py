@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 import numpy as np
@@ -82,17 +83,21 @@ class ParaViewTests(unittest.TestCase):
         cls.result = None
         cls.xvfb = None
         if cls.solver.returncode == 0:
-            # Our own X server on a free display; -displayfd says which once it accepts clients.
-            r, w = os.pipe()
-            cls.xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "800x600x24", "-nolisten", "tcp"],
-                                        pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            os.close(w)
-            display = os.read(r, 32).decode().strip()
-            os.close(r)
-            env = dict(os.environ, DISPLAY=":" + display)
-            # pvbatch under `ulimit -n 1024` (with this machine's 20000 VTK's XOpenDisplay failed
-            # more often). Up to 5 attempts, only when VTK's XOpenDisplay fails ("bad X server
-            # connection", seen on this shared machine, see PVSCRIPT); any other failure is final.
+            # Our own X server on a free display (no lock file), ready once its socket exists. (An
+            # Xvfb started by xvfb-run -a or with -displayfd made VTK's XOpenDisplay fail, "bad X
+            # server connection", most of the time on this machine; this way it rendered every time.)
+            display = next(n for n in range(90, 200) if not os.path.exists(f"/tmp/.X{n}-lock"))
+            cls.xvfb = subprocess.Popen(["Xvfb", f":{display}", "-screen", "0", "800x600x24", "-nolisten", "tcp"],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        stdin=subprocess.DEVNULL, start_new_session=True)
+            for _ in range(300):
+                if os.path.exists(f"/tmp/.X11-unix/X{display}"):
+                    break
+                time.sleep(0.1)
+            env = dict(os.environ, DISPLAY=f":{display}")
+            # pvbatch under `ulimit -n 1024` (with this machine's 20000 it failed more often). Up to 5
+            # attempts, only when VTK's XOpenDisplay fails ("bad X server connection"); any other
+            # failure is final.
             for _ in range(5):
                 cls.pv = subprocess.run(["bash", "-c", 'ulimit -n 1024; exec pvbatch "$@"', "pvbatch", script,
                                          os.path.join(cls.run_dir, "snapshots", "snapshots.xdmf"), cls.png],
@@ -110,7 +115,7 @@ class ParaViewTests(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        if cls.skip is None:
+        if getattr(cls, "tmp", None) is not None:
             cls.tmp.cleanup()
         if getattr(cls, "xvfb", None) is not None:
             cls.xvfb.terminate()
