@@ -56,7 +56,7 @@ import MacroCore
     checkpoint_every = 500
     checkpoint_seconds = 0.0
     keep_checkpoints = 2
-    snapshot_every = 0
+    snapshot_every = 250
 
     """
 

@@ -58,7 +58,7 @@ let designKeys: [(String, [String])] = [
     #expect(c.run.consensusSteps == 10 && c.run.consensusAcceleration == .chebyshev)
     #expect(c.run.cgIterations == 2 && c.run.diagEvery == 50)
     #expect(c.output.dir == "run" && c.output.checkpointEvery == 500 && c.output.keepCheckpoints == 2)
-    #expect(c.output.snapshotEvery == 0 && c.output.checkpointSeconds == 0)
+    #expect(c.output.snapshotEvery == 250 && c.output.checkpointSeconds == 0)
   }
 
   @Test func enumSpellingsAreTheTomlOnes() {

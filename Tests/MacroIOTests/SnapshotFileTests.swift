@@ -12,12 +12,18 @@ import _TestSupport
 
 /// One Grid of a parsed snapshots.xdmf.
 struct XDMFGrid {
+  typealias Item = (file: String, dataset: String, dims: [Int])
   var time: Int
   var topology: String
   var elements: Int
+  var nodesPerElement: Int
+  /// The Topology's connectivity DataItems.
+  var connectivity: [Item]
   var geometry: String
   /// (file, dataset, dims) of each Geometry DataItem.
-  var items: [(file: String, dataset: String, dims: [Int])]
+  var items: [Item]
+  /// Attribute name → its DataItem (node-centred scalars only are accepted).
+  var attributes: [String: Item]
 }
 
 /// Parses snapshots.xdmf with FoundationXML (a well-formed XML document, root Xdmf 3.0,
@@ -38,28 +44,40 @@ func parseXDMF(_ path: String) throws -> [XDMFGrid] {
     let time = g.elements(forName: "Time").first
     let topo = g.elements(forName: "Topology").first
     let geo = g.elements(forName: "Geometry").first
-    let items = (geo?.elements(forName: "DataItem") ?? []).map { item -> (String, String, [Int]) in
-      let text = (item.stringValue ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-      let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
-      #expect(attr(item, "Format") == "HDF" && attr(item, "NumberType") == "Float" && attr(item, "Precision") == "8")
-      return (parts.first ?? "", parts.count > 1 ? parts[1] : "", attr(item, "Dimensions").split(separator: " ").compactMap { Int($0) })
+    func items(_ e: XMLElement?) -> [XDMFGrid.Item] {
+      (e?.elements(forName: "DataItem") ?? []).map { item -> XDMFGrid.Item in
+        let text = (item.stringValue ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        #expect(attr(item, "Format") == "HDF" && attr(item, "NumberType") == "Float" && attr(item, "Precision") == "8")
+        return (parts.first ?? "", parts.count > 1 ? parts[1] : "", attr(item, "Dimensions").split(separator: " ").compactMap { Int($0) })
+      }
+    }
+    var attributes: [String: XDMFGrid.Item] = [:]
+    for a in g.elements(forName: "Attribute") {
+      #expect(attr(a, "AttributeType") == "Scalar" && attr(a, "Center") == "Node")
+      if let item = items(a).first { attributes[attr(a, "Name")] = item }
     }
     guard let t = Int(attr(time, "Value")) else { throw OutputFileError(path: path, reason: "Grid without a Time value") }
     return XDMFGrid(time: t, topology: attr(topo, "TopologyType"), elements: Int(attr(topo, "NumberOfElements")) ?? -1,
-                    geometry: attr(geo, "GeometryType"), items: items)
+                    nodesPerElement: Int(attr(topo, "NodesPerElement")) ?? -1, connectivity: items(topo),
+                    geometry: attr(geo, "GeometryType"), items: items(geo), attributes: attributes)
   }
 }
 
-/// Every Grid against the HDF5 files it names: the dataset exists with the Dimensions the
-/// XDMF declares, the Geometry type fits d, the file's `round` attribute equals the Time.
-/// Returns the Time values.
+/// Every Grid against the HDF5 files it names: N vertex cells (Polyvertex, 1 node each) with
+/// an explicit N × 1 connectivity (/global_id), Geometry XYZ from the N × 3 /points, the
+/// attributes global_id and travelled (N × 1); every dataset exists with the Dimensions the
+/// XDMF declares and the file's `round` attribute equals the Time. Returns the Time values.
 func validateXDMF(directory: String, agents n: Int, dimension d: Int) throws -> [Int] {
   let grids = try parseXDMF(directory + "/" + SnapshotFormat.seriesFileName)
   for g in grids {
-    #expect(g.topology == "Polyvertex" && g.elements == n)
-    #expect(g.geometry == ["X_Y", "XY", "XYZ"][d - 1])
-    #expect(g.items.count == (d == 1 ? 2 : 1))
-    for item in g.items {
+    #expect(g.topology == "Polyvertex" && g.elements == n && g.nodesPerElement == 1)
+    #expect(g.connectivity.map(\.dataset) == ["/global_id"] && g.connectivity.first?.dims == [n, 1])
+    #expect(g.geometry == "XYZ")
+    #expect(g.items.map(\.dataset) == ["/points"] && g.items.first?.dims == [n, 3])
+    #expect(g.attributes.keys.sorted() == ["global_id", "travelled"])
+    #expect(g.attributes["travelled"]?.dataset == "/travelled" && g.attributes["travelled"]?.dims == [n, 1])
+    for item in g.items + g.connectivity + g.attributes.values {
       #expect(item.file == SnapshotFormat.fileName(round: g.time))
       let f = try H5File.open(path: directory + "/" + item.file, comm: nil)
       let ds = try f.openDataset(item.dataset)
@@ -93,14 +111,28 @@ func validateXDMF(directory: String, agents n: Int, dimension d: Int) throws -> 
       let partition = try Partition(agentCount: n, rankCount: 1, blockSize: 8)
       func positions(_ r: Int) -> [Double] { (0..<(n * d)).map { sin(Double($0 + 7 * r)) } }
       for r in [0, 10, 20, 25] {
-        try SnapshotWriter.write(x: positions(r), round: r, dimension: d, partition: partition, comm: .world, directory: dir)
+        try SnapshotWriter.write(x: positions(r), x0: positions(0), round: r, dimension: d, partition: partition,
+                                 comm: .world, directory: dir)
       }
       #expect(try validateXDMF(directory: dir, agents: n, dimension: d) == [0, 10, 20, 25])
       for r in [0, 10, 20, 25] {
         let f = try H5File.open(path: dir + "/" + SnapshotFormat.fileName(round: r), comm: nil)
         let x = try f.openDataset("x").readRows(start: 0, count: n)
         #expect(x == positions(r))
-        if d == 1 { #expect(try f.openDataset("zero").readRows(start: 0, count: n) == [Double](repeating: 0, count: n)) }
+        // /points: x padded with zeros; /global_id: 0 … N−1; /travelled: |x_i − x_i⁰| (recomputed here).
+        let points = try f.openDataset("points").readRows(start: 0, count: n)
+        var padded = [Double](repeating: 0, count: n * 3)
+        for i in 0..<n { for k in 0..<d { padded[i * 3 + k] = x[i * d + k] } }
+        #expect(points == padded)
+        #expect(try f.openDataset("global_id").readRows(start: 0, count: n) == (0..<n).map(Double.init))
+        let x0 = positions(0)
+        let travelled = try f.openDataset("travelled").readRows(start: 0, count: n)
+        for i in 0..<n {
+          var s = 0.0
+          for k in 0..<d { s += (x[i * d + k] - x0[i * d + k]) * (x[i * d + k] - x0[i * d + k]) }
+          #expect(abs(travelled[i] - s.squareRoot()) <= 1e-15)
+        }
+        if r == 0 { #expect(travelled.allSatisfy { $0 == 0 }) }
         try f.close()
       }
       // A later file (an interrupted run's) is not listed until the run gets there; no temporaries left.

@@ -46,9 +46,9 @@ private func h5attribute(_ file: String, _ name: String) throws -> Int? {
 }
 
 /// snapshots.xdmf checked against the files (XML parsed by FoundationXML, shapes by h5dump):
-/// one temporal collection, a Polyvertex Grid per file with N elements, Geometry XY whose
-/// DataItem names the file's /x with its real dims, Time = the file's `round` attribute.
-/// Returns the Time values.
+/// one temporal collection, a Polyvertex Grid per file with N one-node elements and the
+/// connectivity /global_id (= 0 … N−1), Geometry XYZ whose DataItem names the file's /points
+/// with its real dims (= /x with z = 0), Time = the file's `round` attribute. Returns the Time values.
 private func validateSeries(_ out: String, agents n: Int) throws -> [Int] {
   let dir = out + "/snapshots"
   let doc = try XMLDocument(contentsOf: URL(fileURLWithPath: dir + "/snapshots.xdmf"), options: [])
@@ -63,15 +63,24 @@ private func validateSeries(_ out: String, agents n: Int) throws -> [Int] {
     let topo = g.elements(forName: "Topology").first
     #expect(topo?.attribute(forName: "TopologyType")?.stringValue == "Polyvertex")
     #expect(topo?.attribute(forName: "NumberOfElements")?.stringValue == "\(n)")
+    #expect(topo?.attribute(forName: "NodesPerElement")?.stringValue == "1")
+    let file = dir + "/" + String(format: "snapshot-%08d.h5", time)
+    let connectivity = try #require(topo?.elements(forName: "DataItem").first)
+    #expect((connectivity.stringValue ?? "").trimmingCharacters(in: .whitespacesAndNewlines) == String(format: "snapshot-%08d.h5:/global_id", time))
+    let ids = try h5dump(file, "/global_id")
+    #expect(ids.dims == [n, 1] && ids.values == (0..<n).map(Double.init))
     let geo = try #require(g.elements(forName: "Geometry").first)
-    #expect(geo.attribute(forName: "GeometryType")?.stringValue == "XY")
+    #expect(geo.attribute(forName: "GeometryType")?.stringValue == "XYZ")
     let item = try #require(geo.elements(forName: "DataItem").first)
     let ref = (item.stringValue ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-    #expect(ref == String(format: "snapshot-%08d.h5:/x", time))
-    let file = dir + "/" + String(format: "snapshot-%08d.h5", time)
-    let dumped = try h5dump(file, "/x")
+    #expect(ref == String(format: "snapshot-%08d.h5:/points", time))
+    let dumped = try h5dump(file, "/points")
     let declared = (item.attribute(forName: "Dimensions")?.stringValue ?? "").split(separator: " ").compactMap { Int($0) }
-    #expect(dumped.dims == declared && declared == [n, 2], "\(file)")
+    #expect(dumped.dims == declared && declared == [n, 3], "\(file)")
+    let x = try h5dump(file, "/x").values
+    var padded: [Double] = []
+    for i in 0..<n { padded += [x[2 * i], x[2 * i + 1], 0.0] }
+    #expect(dumped.values == padded, "\(file): /points ≠ (/x, 0)")
     #expect(try h5attribute(file, "round") == time)
   }
   return times

@@ -107,6 +107,36 @@ class PlotTests(unittest.TestCase):
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertEqual(sorted(os.listdir(os.path.join(d, "o"))), ["convergence.png"])
 
+    def test_checkpoints_stand_in_for_missing_snapshots(self):
+        # No snapshots; two kept checkpoints (rounds 400, 500) with /x and /x0: panels at
+        # round 0 (/x0 of the newest), 400 and 500, the positions those datasets hold.
+        with tempfile.TemporaryDirectory() as d:
+            make_run(d, snapshot_rounds=())
+            os.makedirs(os.path.join(d, "checkpoints"))
+            rng = np.random.default_rng(5)
+            x0 = rng.uniform(-1, 1, size=(300, 2))
+            for r in (400, 500):
+                with h5py.File(os.path.join(d, "checkpoints", f"round-{r:08d}.h5"), "w") as f:
+                    f.create_dataset("x", data=x0 * (1 - r / 1000))
+                    f.create_dataset("x0", data=x0)
+                    f.attrs["round"] = r
+            p = subprocess.run([PLOT, d, "--out", os.path.join(d, "o")], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("plot: no snapshots; agents from the checkpoints, rounds 0 400 500", p.stdout)
+            self.assertIn("snapshots.png", os.listdir(os.path.join(d, "o")))
+            sys.path.insert(0, os.path.dirname(PLOT))
+            import importlib.machinery
+            import importlib.util
+            loader = importlib.machinery.SourceFileLoader("plot_mod2", PLOT)
+            spec = importlib.util.spec_from_loader("plot_mod2", loader)
+            mod = importlib.util.module_from_spec(spec)
+            loader.exec_module(mod)
+            snaps = mod.read_checkpoint_positions(sorted(
+                os.path.join(d, "checkpoints", n) for n in os.listdir(os.path.join(d, "checkpoints"))), 4)
+            self.assertEqual([r for r, _ in snaps], [0, 400, 500])
+            np.testing.assert_array_equal(snaps[0][1], x0)
+            np.testing.assert_array_equal(snaps[2][1], x0 * 0.5)
+
     def test_missing_diagnostics_is_an_error(self):
         with tempfile.TemporaryDirectory() as d:
             p = subprocess.run([PLOT, d], capture_output=True, text=True)

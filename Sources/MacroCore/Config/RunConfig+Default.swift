@@ -21,5 +21,5 @@ extension RunConfig {
     run: Run(algorithm: .distributed, rounds: 3000, warmup: 300, alpha: 1e-3, cgIterations: 2,
              diagEvery: 50, consensusSteps: 10, consensusAcceleration: .chebyshev),
     output: Output(dir: "run", checkpointEvery: 500, checkpointSeconds: 0, keepCheckpoints: 2,
-                   snapshotEvery: 0))
+                   snapshotEvery: 250))
 }

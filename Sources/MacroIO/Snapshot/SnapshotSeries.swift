@@ -2,17 +2,18 @@
 import Foundation
 
 /// `OUT/snapshots/snapshots.xdmf`: an XDMF 3 temporal collection with one Uniform Grid per
-/// snapshot file: Time = round, Polyvertex topology of N nodes (one vertex cell per agent,
-/// implicit connectivity), Geometry from the file's `/x`:
+/// snapshot file (Time = round) that ParaView 5.11 draws with its default representation:
 ///
-/// * d = 2: `XY`, one DataItem `N 2` → `snapshot-NNNNNNNN.h5:/x`;
-/// * d = 3: `XYZ`, one DataItem `N 3`;
-/// * d = 1: `X_Y`, two DataItems `N 1`: `/x` and `/zero` (a column of zeros the snapshot
-///   file carries for this purpose), so the agents show on the x axis.
+/// * Topology: `Polyvertex`, N elements of 1 node, explicit connectivity `/global_id`
+///   (N × 1): one vertex cell per agent (without a connectivity DataItem ParaView's reader
+///   makes 0 cells and the default Surface representation draws nothing);
+/// * Geometry: `XYZ` from `/points` (N × 3; z = 0 for d = 2, y = z = 0 for d = 1);
+/// * Attributes (node-centred scalars): `global_id` and `travelled` (|x_i − x_i⁰|).
 ///
 /// Paths are relative to the XDMF file (same directory). Local.
 public enum SnapshotSeries {
-  /// The XDMF text for `rounds` (ascending), N agents in dimension d.
+  /// The XDMF text for `rounds` (ascending), N agents (the layout does not depend on the
+  /// dimension d: every snapshot file carries 3-component `/points`).
   public static func xdmf(rounds: [Int], agents n: Int, dimension d: Int) -> String {
     var out = """
       <?xml version="1.0" encoding="utf-8"?>
@@ -27,27 +28,21 @@ public enum SnapshotSeries {
       out += """
               <Grid Name="round \(r)" GridType="Uniform">
                 <Time Value="\(r)"/>
-                <Topology TopologyType="Polyvertex" NumberOfElements="\(n)" NodesPerElement="1"/>
+                <Topology TopologyType="Polyvertex" NumberOfElements="\(n)" NodesPerElement="1">
+                  \(dataItem(file, SnapshotFormat.globalIDDatasetName, n, 1))
+                </Topology>
+                <Geometry GeometryType="XYZ">
+                  \(dataItem(file, SnapshotFormat.pointsDatasetName, n, 3))
+                </Geometry>
+                <Attribute Name="global_id" AttributeType="Scalar" Center="Node">
+                  \(dataItem(file, SnapshotFormat.globalIDDatasetName, n, 1))
+                </Attribute>
+                <Attribute Name="travelled" AttributeType="Scalar" Center="Node">
+                  \(dataItem(file, SnapshotFormat.travelledDatasetName, n, 1))
+                </Attribute>
+              </Grid>
 
         """
-      switch d {
-      case 1:
-        out += """
-                  <Geometry GeometryType="X_Y">
-                    \(dataItem(file, SnapshotFormat.datasetName, n, 1))
-                    \(dataItem(file, SnapshotFormat.zeroDatasetName, n, 1))
-                  </Geometry>
-
-          """
-      default:
-        out += """
-                  <Geometry GeometryType="\(d == 2 ? "XY" : "XYZ")">
-                    \(dataItem(file, SnapshotFormat.datasetName, n, d))
-                  </Geometry>
-
-          """
-      }
-      out += "      </Grid>\n"
     }
     out += """
           </Grid>

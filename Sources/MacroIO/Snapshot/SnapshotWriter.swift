@@ -17,30 +17,33 @@ public enum SnapshotWriter {
   /// returns the path.
   @discardableResult
   public static func write(engine: DistributedEngine, outputDir: String) throws(SnapshotError) -> String {
-    try write(x: engine.state.x, round: engine.round, dimension: engine.state.dimension, partition: engine.partition,
-              comm: engine.comm, directory: SnapshotFormat.directory(outputDir: outputDir))
+    try write(x: engine.state.x, x0: engine.state.x0, round: engine.round, dimension: engine.state.dimension,
+              partition: engine.partition, comm: engine.comm, directory: SnapshotFormat.directory(outputDir: outputDir))
   }
 
-  /// Writes `directory/snapshot-NNNNNNNN.h5` from every rank's owned rows `x` (rank r owns
-  /// `partition.range(of: r)`, row-major count × d) and rewrites the XDMF:
+  /// Writes `directory/snapshot-NNNNNNNN.h5` from every rank's owned rows `x` and initial
+  /// positions `x0` (rank r owns `partition.range(of: r)`, row-major count × d) and rewrites
+  /// the XDMF:
   ///
   /// 1. rank 0 creates `directory`;
   /// 2. `snapshot-NNNNNNNN.h5.tmp` is created with MPI-IO, `/x` written collectively (each
-  ///    rank its hyperslab of rows; ranks without agents select nothing), for d = 1 also
-  ///    `/zero`; attributes `round`, `agents`, `dimension`; closed;
+  ///    rank its hyperslab of rows; ranks without agents select nothing), then `/points`,
+  ///    `/global_id`, `/travelled` (``SnapshotFormat``); attributes `round`, `agents`,
+  ///    `dimension`; closed;
   /// 3. rank 0 renames it over the final name and rewrites `snapshots.xdmf` (temporary +
   ///    rename).
   ///
   /// Ranks agree after every step: a failure anywhere throws the same error on every rank
   /// and removes the temporary file. Collective over `comm`.
   @discardableResult
-  public static func write(x: [Double], round: Int, dimension d: Int, partition: Partition, comm: Communicator,
-                           directory: String) throws(SnapshotError) -> String {
+  public static func write(x: [Double], x0: [Double], round: Int, dimension d: Int, partition: Partition,
+                           comm: Communicator, directory: String) throws(SnapshotError) -> String {
     let final = directory + "/" + SnapshotFormat.fileName(round: round)
     let tmp = final + ".tmp"
     let range = partition.range(of: comm.rank)
     let n = partition.agentCount
-    precondition(x.count == range.count * d, "SnapshotWriter: \(x.count) values, expected \(range.count) × \(d)")
+    precondition(x.count == range.count * d && x0.count == x.count,
+                 "SnapshotWriter: \(x.count) and \(x0.count) values, expected \(range.count) × \(d)")
     try agree(comm, final) { () throws(SnapshotError) in
       guard comm.rank == 0 else { return }
       do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
@@ -55,14 +58,10 @@ public enum SnapshotWriter {
     do throws(SnapshotError) {
       try agree(comm, final) { () throws(SnapshotError) in
         do {
-          let ds = try file.createDataset(SnapshotFormat.datasetName, rows: n, cols: d)
-          try x.withUnsafeBufferPointer { (p) throws(HDF5Error) in try ds.writeRows(p, start: range.lowerBound, count: range.count) }
-          try ds.close()
-          if d == 1 {
-            let zero = try file.createDataset(SnapshotFormat.zeroDatasetName, rows: n, cols: 1)
-            let zeros = [Double](repeating: 0, count: range.count)
-            try zeros.withUnsafeBufferPointer { (p) throws(HDF5Error) in try zero.writeRows(p, start: range.lowerBound, count: range.count) }
-            try zero.close()
+          for (name, cols, rows) in perAgentColumns(x: x, x0: x0, dimension: d, firstID: range.lowerBound) {
+            let ds = try file.createDataset(name, rows: n, cols: cols)
+            try rows.withUnsafeBufferPointer { (p) throws(HDF5Error) in try ds.writeRows(p, start: range.lowerBound, count: range.count) }
+            try ds.close()
           }
           try file.setAttribute("round", Int64(round))
           try file.setAttribute("agents", Int64(n))
@@ -88,6 +87,27 @@ public enum SnapshotWriter {
       }
     }
     return final
+  }
+
+  /// The datasets of one snapshot as (name, columns, this rank's rows): `/x`, `/points`
+  /// (padded to 3 components), `/global_id` (firstID …), `/travelled` (|x_i − x_i⁰|). Local.
+  static func perAgentColumns(x: [Double], x0: [Double], dimension d: Int, firstID: Int) -> [(String, Int, [Double])] {
+    let count = x.count / max(d, 1)
+    var points = [Double](repeating: 0, count: count * 3)
+    var ids = [Double](repeating: 0, count: count)
+    var travelled = [Double](repeating: 0, count: count)
+    for i in 0..<count {
+      var s = 0.0
+      for k in 0..<d {
+        points[i * 3 + k] = x[i * d + k]
+        let delta = x[i * d + k] - x0[i * d + k]
+        s += delta * delta
+      }
+      ids[i] = Double(firstID + i)
+      travelled[i] = s.squareRoot()
+    }
+    return [(SnapshotFormat.datasetName, d, x), (SnapshotFormat.pointsDatasetName, 3, points),
+            (SnapshotFormat.globalIDDatasetName, 1, ids), (SnapshotFormat.travelledDatasetName, 1, travelled)]
   }
 
   /// Removes every snapshot file and temporary in `directory` (a fresh run into an old
