@@ -30,9 +30,9 @@ public struct HaloPlan: Sendable, Equatable {
   public let interiorIDs: [Int]
   /// Row starts of the owned rows in local form (`ownedCount + 1` entries, from 0).
   public let localOffsets: [Int]
-  /// Local slots of the neighbours of each owned agent, in the graph's (ascending id) order:
-  /// `localNeighborSlots[localOffsets[s] + t]` is the slot of `graph.neighbors(of: id)[t]`,
-  /// aligned with `weights.weightsOffDiagonal[graph.offsets[id] + t]`.
+  /// Local slots of the neighbours of each owned agent, in the rows' (ascending id) order:
+  /// `localNeighborSlots[localOffsets[s] + t]` is the slot of `rows.neighbors(ofSlot: s)[t]`,
+  /// aligned with the rows' weights (`LocalWeights.weightsOffDiagonal[rows.offsets[s] + t]`).
   public let localNeighborSlots: [Int32]
 
   public var ownedCount: Int { ownedRange.count }

@@ -24,7 +24,7 @@ public func readOwnedPositions(path: String, dimension d: Int, partition: Partit
   let first = try comm.exclusiveScanSum(rows)
   let total = try comm.allreduce(rows, .sum)
   guard total == n else {
-    throw InputFileError(path: path, line: nil, message: "\(total) agents (data lines), but agents.count = \(n)")
+    throw InputFileError(path: path, line: nil, message: "\(total) agents, but agents.count = \(n)")
   }
   var counts = [Int](repeating: 0, count: partition.rankCount)
   for k in 0..<rows { counts[partition.owner(of: first + k)] += d }
