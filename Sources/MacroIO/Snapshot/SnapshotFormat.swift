@@ -12,7 +12,7 @@ import Foundation
 ///
 /// root attributes `round`, `agents`, `dimension`; and `OUT/snapshots/snapshots.xdmf`
 /// (XDMF 3 temporal collection over the files). 8·(d + 5)·N bytes a file (56 kB at
-/// N = 1000, d = 2) plus ~10 kB of HDF5 metadata. Local.
+/// N = 1000, d = 2) plus ~4 kB of HDF5 metadata (60,096 bytes measured). Local.
 public enum SnapshotFormat {
   public static let datasetName = "x"
   /// The positions as 3-component points (the XDMF Geometry).
