@@ -62,7 +62,14 @@ final class RunOutputs {
   /// Rewrites the snapshot series' XDMF up to `round` (a resumed run; rank 0). Local.
   func writeSnapshotSeries(upTo round: Int, agents: Int, dimension: Int) {
     guard isRoot, failure == nil else { return }
-    do { try SnapshotSeries.write(directory: SnapshotFormat.directory(outputDir: outputDir), upTo: round, agents: agents, dimension: dimension) }
+    // A run resumed into another output directory continues its series there: the directory
+    // may not exist yet (the XDMF then lists no earlier snapshots).
+    let dir = SnapshotFormat.directory(outputDir: outputDir)
+    do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+      fail("cannot create \(dir): \((error as NSError).localizedDescription)")
+      return
+    }
+    do { try SnapshotSeries.write(directory: dir, upTo: round, agents: agents, dimension: dimension) }
     catch { fail("\(error)") }
   }
 
