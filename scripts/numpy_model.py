@@ -178,10 +178,13 @@ class Problem:
         self.lp_nodes = tgt.log_density(self.fam.Y) - logZ
 
     # upper level
-    def U(self, theta, A, mu, pi):
+    def U(self, theta, A, mu=None, pi=None):
         """forward: KL(p_t || p_theta) = E_t[log p_t] - theta^T mu_t + A(theta);
         reverse: KL(p_theta || p_t) = E_theta[theta^T phi - A - log p_t] = theta^T mu - A - E_pi[log p_t]."""
         if self.cost == "reverse_kl":
+            if mu is None or pi is None:
+                _, m1, p1, _ = self.fam.evaluate(np.asarray(theta)[None, :], hessian=False)
+                mu, pi = m1[0], p1[0]
             return float(theta @ mu - A - pi @ self.lp_nodes)
         return self.elog_t - theta @ self.mu_t + A
 

@@ -98,14 +98,15 @@ class OutputFaultTests(unittest.TestCase):
             deadline = time.monotonic() + 180
             while not fs.checkpoints(out) and p.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.02)
-            # Another job fills the file system.
-            with open(os.path.join(mnt, "filler"), "wb") as f:
-                try:
+            # Another job fills the file system (the run's own outputs, snapshots included, may
+            # already have filled it: then even creating the filler fails, which is the same case).
+            try:
+                with open(os.path.join(mnt, "filler"), "wb") as f:
                     while True:
                         f.write(b"\0" * 65536)
                         f.flush()
-                except OSError:
-                    pass
+            except OSError:
+                pass
             filled = time.monotonic()
             rc = p.wait(timeout=120)
             seconds = time.monotonic() - filled
