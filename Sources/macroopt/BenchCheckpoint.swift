@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import MPIKit
+import HashKit
 import MacroCore
 import MacroEngine
 import MacroIO

@@ -1,6 +1,7 @@
 // WriteCheckpoint: the collective checkpoint write (temporary file, checksums, atomic rename,
 // retention).
 import Foundation
+import HashKit
 import MacroCore
 import MacroEngine
 import MPIKit
