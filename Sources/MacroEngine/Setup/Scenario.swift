@@ -76,7 +76,7 @@ public struct Scenario: Sendable {
       throw .input("partition: \(error)")
     }
     let own = partition.range(of: comm.rank)
-    let kind: ConsensusWeights.Kind = c.graph.weights == .lazyMetropolis ? .lazyMetropolis : .metropolis
+    let kind = c.graph.weights
     var times: [(phase: String, seconds: Double)] = []
     var clock = MonotonicClock.seconds()
     func lap(_ phase: String, minus: Double = 0) {
@@ -151,7 +151,7 @@ public struct Scenario: Sendable {
       target = img
     }
     let moments = TargetMoments(target: target, family: fam, fineNodes: Scenario.fineNodes(dimension: d))
-    cost = MacroCost(kind: c.upper.cost == .reverseKL ? .reverseKL : .forwardKL, target: moments)
+    cost = MacroCost(kind: c.upper.cost, target: moments)
     problem = MacroProblem(family: fam, cost: cost, motion: MotionCost(rho: c.upper.motionCost))
     let x = ownedPositions, m = fam.m
     var vals = [Double](repeating: 0, count: m)
