@@ -42,10 +42,11 @@ let package = Package(
       "MacroCore", "MacroEngine", "MacroIO", "MPIKit", "BLASKit", "HashKit", "CShims",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
-    // Runs MPIKit's collectives and point-to-point checks under mpirun (MPIKitTests launch it).
-    .executableTarget(name: "mpikit-check", dependencies: ["MPIKit"]),
-
-    .executableTarget(name: "engine-check", dependencies: ["MacroEngine", "MPIKit"]),
+    // MARK: - Test programs (launched under mpirun by the tests; not installed)
+    // MPIKit's collectives and point-to-point checks (MPIKitTests).
+    .executableTarget(name: "mpikit-check", dependencies: ["MPIKit"], path: "Tests/Support/mpikit-check"),
+    // The distributed setup and halo exchange against the whole-problem reference (DistributedRunTests).
+    .executableTarget(name: "engine-check", dependencies: ["MacroEngine", "MPIKit"], path: "Tests/Support/engine-check"),
 
     // MARK: - Test support (not public API)
     .target(name: "_TestSupport", dependencies: ["MPIKit"]),
