@@ -14,7 +14,7 @@ import CCrypto
 /// libcrypto (SHA extensions or AVX2, chosen by OpenSSL at load time: ≈ 1.5–2 GB/s on one
 /// core with SHA-NI); ``SHA256Reference`` is the plain-Swift twin with the same API.
 /// A value type: a copy hashes on independently.
-public struct SHA256: Sendable {
+public struct SHA256: SHA256Hashing {
   private var context = SHA256_CTX()
 
   public init() {
@@ -33,20 +33,6 @@ public struct SHA256: Sendable {
     if done == nil { Array(bytes).withUnsafeBytes { update(raw: $0) } }
   }
 
-  /// Appends the UTF-8 bytes of a string.
-  public mutating func update(string: String) {
-    update(bytes: string.utf8)
-  }
-
-  /// Appends each double as 8 little-endian IEEE-754 bytes.
-  public mutating func update(doubles: UnsafeBufferPointer<Double>) {
-    #if _endian(little)
-    update(raw: UnsafeRawBufferPointer(doubles))  // memory order is little-endian already
-    #else
-    update(doubles: Array(doubles))
-    #endif
-  }
-
   /// Appends each double as 8 little-endian IEEE-754 bytes.
   public mutating func update<Doubles: Sequence>(doubles: Doubles) where Doubles.Element == Double {
     let little = doubles.map { $0.bitPattern.littleEndian }
@@ -59,19 +45,6 @@ public struct SHA256: Sendable {
     var out = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
     _ = SHA256_Final(&out, &context)
     return out
-  }
-
-  /// The digest of the bytes fed so far as 64 lowercase hex digits (does not change `self`).
-  public var hexDigest: String {
-    var copy = self
-    return SHA256.hex(copy.finalize())
-  }
-
-  /// One-shot digest of a byte sequence.
-  public static func digest<Bytes: Sequence>(bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
-    var h = SHA256()
-    h.update(bytes: bytes)
-    return h.finalize()
   }
 
   /// Lowercase hex of bytes.

@@ -10,7 +10,7 @@
 /// Chunking does not matter: any split of the same byte stream gives the same digest.
 /// ``update(doubles:)`` feeds each double as its 8 little-endian IEEE-754 bytes, which is how
 /// the run's `state_digest` (x, σ, θ, v in global-id order) is defined.
-public struct SHA256Reference: Sendable {
+public struct SHA256Reference: SHA256Hashing {
   private var state: [UInt32] = [
     0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a,
     0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
@@ -29,20 +29,6 @@ public struct SHA256Reference: Sendable {
   /// Appends bytes to the message.
   public mutating func update<Bytes: Sequence>(bytes: Bytes) where Bytes.Element == UInt8 {
     for b in bytes { appendByte(b) }
-  }
-
-  /// Appends the UTF-8 bytes of a string.
-  public mutating func update(string: String) {
-    update(bytes: string.utf8)
-  }
-
-  /// Appends each double as 8 little-endian IEEE-754 bytes.
-  public mutating func update(doubles: UnsafeBufferPointer<Double>) {
-    #if _endian(little)
-    update(raw: UnsafeRawBufferPointer(doubles))  // memory order is little-endian already
-    #else
-    for d in doubles { appendDouble(d) }
-    #endif
   }
 
   /// Appends raw bytes; whole 64-byte blocks are compressed straight from the buffer.
@@ -90,19 +76,6 @@ public struct SHA256Reference: Sendable {
       out.append(UInt8(truncatingIfNeeded: word))
     }
     return out
-  }
-
-  /// The digest of the bytes fed so far as 64 lowercase hex digits (does not change `self`).
-  public var hexDigest: String {
-    var copy = self
-    return SHA256.hex(copy.finalize())
-  }
-
-  /// One-shot digest of a byte sequence.
-  public static func digest<Bytes: Sequence>(bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
-    var h = SHA256Reference()
-    h.update(bytes: bytes)
-    return h.finalize()
   }
 
   // MARK: - Internals
