@@ -17,6 +17,8 @@ let package = Package(
                    providers: [.apt(["libopenmpi-dev"])]),
     .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                    providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
+                   providers: [.apt(["libssl-dev"])]),
     .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5-openmpi",
                    providers: [.apt(["libhdf5-openmpi-dev"])]),
     // Real C functions that cannot be static inline: the async-signal-safe flag, setvbuf.
@@ -27,32 +29,35 @@ let package = Package(
     // MARK: - Typed wrappers (the only modules that call C)
     .target(name: "BLASKit", dependencies: ["CBLAS", "CVecMath"]),
     .target(name: "MPIKit", dependencies: ["CMPI", "CShims"]),
+    .target(name: "HashKit", dependencies: ["CCrypto"]),
 
     // MARK: - Numerics and engine
     .target(name: "MacroCore", dependencies: ["BLASKit"]),
-    .target(name: "MacroEngine", dependencies: ["MacroCore", "MPIKit", "BLASKit"]),
-    .target(name: "MacroIO", dependencies: ["MacroCore", "MacroEngine", "MPIKit", "CHDF5", "CShims",
+    .target(name: "MacroEngine", dependencies: ["MacroCore", "MPIKit", "BLASKit", "HashKit"]),
+    .target(name: "MacroIO", dependencies: ["MacroCore", "MacroEngine", "MPIKit", "HashKit", "CHDF5", "CShims",
                                             .product(name: "TOMLKit", package: "TOMLKit")]),
 
     // MARK: - Command line
     .executableTarget(name: "macroopt", dependencies: [
-      "MacroCore", "MacroEngine", "MacroIO", "MPIKit", "BLASKit", "CShims",
+      "MacroCore", "MacroEngine", "MacroIO", "MPIKit", "BLASKit", "HashKit", "CShims",
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
-    // Runs MPIKit's collectives and point-to-point checks under mpirun (MPIKitTests launch it).
-    .executableTarget(name: "mpikit-check", dependencies: ["MPIKit"]),
-
-    .executableTarget(name: "engine-check", dependencies: ["MacroEngine", "MPIKit"]),
+    // MARK: - Test programs (launched under mpirun by the tests; not installed)
+    // MPIKit's collectives and point-to-point checks (MPIKitTests).
+    .executableTarget(name: "mpikit-check", dependencies: ["MPIKit"], path: "Tests/Support/mpikit-check"),
+    // The distributed setup and halo exchange against the whole-problem reference (DistributedRunTests).
+    .executableTarget(name: "engine-check", dependencies: ["MacroEngine", "MPIKit"], path: "Tests/Support/engine-check"),
 
     // MARK: - Test support (not public API)
     .target(name: "_TestSupport", dependencies: ["MPIKit"]),
 
     // MARK: - Tests (mirror Sources/)
     .testTarget(name: "BLASKitTests", dependencies: ["BLASKit", "_TestSupport"]),
+    .testTarget(name: "HashKitTests", dependencies: ["HashKit", "_TestSupport"]),
     .testTarget(name: "MPIKitTests", dependencies: ["MPIKit", "_TestSupport"]),
     .testTarget(name: "MacroCoreTests", dependencies: ["MacroCore", "BLASKit", "_TestSupport"]),
     .testTarget(name: "MacroEngineTests", dependencies: ["MacroEngine", "MacroCore", "MPIKit", "_TestSupport"]),
-    .testTarget(name: "MacroIOTests", dependencies: ["MacroIO", "MacroEngine", "MacroCore", "_TestSupport"]),
+    .testTarget(name: "MacroIOTests", dependencies: ["MacroIO", "MacroEngine", "MacroCore", "HashKit", "_TestSupport"]),
     .testTarget(name: "MacroOptCLITests", dependencies: ["_TestSupport"]),
   ]
 )

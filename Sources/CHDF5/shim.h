@@ -19,6 +19,7 @@ static inline unsigned chdf5_f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 static inline unsigned chdf5_f_acc_excl(void) { return H5F_ACC_EXCL; }
 static inline H5S_seloper_t chdf5_select_set(void) { return H5S_SELECT_SET; }
 static inline H5FD_mpio_xfer_t chdf5_mpio_collective(void) { return H5FD_MPIO_COLLECTIVE; }
+static inline H5FD_mpio_xfer_t chdf5_mpio_independent(void) { return H5FD_MPIO_INDEPENDENT; }
 static inline H5F_scope_t chdf5_scope_global(void) { return H5F_SCOPE_GLOBAL; }
 static inline size_t chdf5_variable(void) { return H5T_VARIABLE; }
 /// Silence HDF5's automatic error stack printing (we report errors ourselves).

@@ -37,7 +37,10 @@ struct Bench: ParsableCommand {
   }
 
   /// Best time of repeated calls of `body` (at least `seconds` in total).
-  func measure(_ body: () -> Void) -> Double {
+  func measure(_ body: () -> Void) -> Double { Self.measure(seconds: seconds, body) }
+
+  /// Best time of repeated calls of `body` after one warm-up call (at least `seconds` in total).
+  static func measure(seconds: Double, _ body: () -> Void) -> Double {
     body()
     var best = Double.infinity, total = 0.0
     while total < seconds {

@@ -17,18 +17,7 @@ struct VectorMathRates {
     let x = (0..<n).map { -40 * CounterRNG.uniform(seed: 5, id: UInt64($0), stream: 98, index: 0) }
     let lw = (0..<q).map { log(1e-4 * (1 + Double($0 % 7))) }
     var y = [Double](repeating: 0, count: n), a = [Double](repeating: 0, count: rows)
-    func best(_ body: () -> Void) -> Double {
-      body()
-      var b = Double.infinity, total = 0.0
-      while total < seconds {
-        let t0 = MonotonicClock.seconds()
-        body()
-        let t = MonotonicClock.seconds() - t0
-        b = min(b, t)
-        total += t
-      }
-      return b / Double(n) * 1e9
-    }
+    func best(_ body: () -> Void) -> Double { Bench.measure(seconds: seconds, body) / Double(n) * 1e9 }
     var r = VectorMathRates()
     r.exp = best { VectorMath.exp(x, into: &y, count: n) }
     r.expReference = best { VectorMath.expReference(x, into: &y, count: n) }

@@ -24,13 +24,7 @@ struct Resume: ParsableCommand {
   @Option(help: "Total rounds of the continued run (overrides run.rounds of the stored configuration).")
   var rounds: Int?
 
-  @Flag(help: "Delete another run's checkpoints in the output directory instead of refusing to start there.")
-  var overwrite = false
-
-  @Flag(inversion: .prefixedNo, help: ArgumentHelp(
-    "Progress reports on rank 0 every run.diag_every rounds (default: on).",
-    discussion: "A live line when launched from a terminal (scripts/mpirun sets MACROOPT_TTY=1 when its stderr is one), else one line per report, for job logs."))
-  var progress: Bool = true
+  @OptionGroup var flags: RunFlags
 
   func validate() throws {
     if let rounds, rounds < 0 { throw ValidationError("--rounds must be at least 0 (got \(rounds))") }
@@ -53,8 +47,8 @@ struct Resume: ParsableCommand {
     c.output.dir = output ?? Self.defaultOutput(checkpoint: checkpoint, stored: c.output.dir)
     let driver = RunDriver(config: c, comm: world, outputDir: c.output.dir)
     driver.resume = .file(checkpoint)
-    driver.overwrite = overwrite
-    try Run.execute(driver, progress: progress)
+    driver.overwrite = flags.overwrite
+    try Run.execute(driver, progress: flags.progress)
   }
 
   /// `DIR` for `DIR/checkpoints/FILE`, else the stored output.dir.

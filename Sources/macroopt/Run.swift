@@ -33,13 +33,7 @@ struct Run: ParsableCommand {
   @Option(help: ArgumentHelp("Continue from the newest valid checkpoint in the output directory ('auto').", valueName: "auto"))
   var resume: String?
 
-  @Flag(help: "Delete another run's checkpoints in the output directory instead of refusing to start there.")
-  var overwrite = false
-
-  @Flag(inversion: .prefixedNo, help: ArgumentHelp(
-    "Progress reports on rank 0 every run.diag_every rounds (default: on).",
-    discussion: "A live line when launched from a terminal (scripts/mpirun sets MACROOPT_TTY=1 when its stderr is one), else one line per report, for job logs."))
-  var progress: Bool = true
+  @OptionGroup var flags: RunFlags
 
   func validate() throws {
     if let resume, resume != "auto" { throw ValidationError("--resume takes 'auto' (got '\(resume)'); to continue from a file use `macroopt resume FILE`") }
@@ -51,8 +45,8 @@ struct Run: ParsableCommand {
     if let output { c.output.dir = output }
     let driver = RunDriver(config: c, comm: world, outputDir: c.output.dir)
     if resume == "auto" { driver.resume = .auto }
-    driver.overwrite = overwrite
-    try Self.execute(driver, progress: progress)
+    driver.overwrite = flags.overwrite
+    try Self.execute(driver, progress: flags.progress)
   }
 
   /// Installs the signal flag, runs the driver, prints the result on rank 0, and throws the

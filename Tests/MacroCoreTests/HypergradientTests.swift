@@ -6,12 +6,12 @@ import MacroCore
 /// F(x) = U(θ*(x)) + (1/N)Σ r(x_i), θ* re-solved to 1e-12 for every perturbation.
 @Suite struct HypergradientTests {
   struct Case: CustomTestStringConvertible, Sendable {
-    let d: Int, K: Int, nq: Int, cost: CostKind, rho: Double
+    let d: Int, K: Int, nq: Int, cost: RunConfig.UpperCost, rho: Double
     var testDescription: String { "d=\(d) K=\(K) \(cost.rawValue) rho=\(rho)" }
   }
   static let cases: [Case] = [1, 2, 3].flatMap { d -> [Case] in
     let (K, nq) = d == 1 ? (8, 40) : d == 2 ? (5, 24) : (3, 10)
-    return [CostKind.forwardKL, .reverseKL].flatMap { c in [0.0, 0.7].map { Case(d: d, K: K, nq: nq, cost: c, rho: $0) } }
+    return [RunConfig.UpperCost.forwardKL, .reverseKL].flatMap { c in [0.0, 0.7].map { Case(d: d, K: K, nq: nq, cost: c, rho: $0) } }
   }
 
   @Test(arguments: cases)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import _TestSupport
+import HashKit
 import MacroCore
 @testable import MacroIO
 

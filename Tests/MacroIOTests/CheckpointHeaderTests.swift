@@ -1,4 +1,5 @@
 import Foundation
+import HashKit
 import MacroCore
 import Testing
 import _TestSupport

@@ -153,7 +153,7 @@ func validateXDMF(directory: String, agents n: Int, dimension d: Int) throws -> 
     c.agents.count = 50
     c.basis.quadratureNodes = 30
     let sc = try Scenario(config: c)
-    let table = try #require(TargetTable(problem: sc.problem, target: try TargetTable.targetDensity(config: c)))
+    let table = try #require(TargetTable(problem: sc.problem, target: sc.target))
     let n = table.axis.count, h = table.axis[1] - table.axis[0]
     #expect(n == 121 && table.axis.first == -1 && table.axis.last == 1)
     func trapezoid(_ v: [Double]) -> Double {
@@ -191,6 +191,6 @@ func validateXDMF(directory: String, agents n: Int, dimension d: Int) throws -> 
     c1.target.covariances = [[[0.1]]]
     c1.target.weights = [1.0]
     let sc1 = try Scenario(config: c1)
-    #expect(TargetTable(problem: sc1.problem, target: try TargetTable.targetDensity(config: c1)) == nil)
+    #expect(TargetTable(problem: sc1.problem, target: sc1.target) == nil)
   }
 }

@@ -6,7 +6,9 @@ import json
 import os
 import signal
 import subprocess
+import tempfile
 import time
+import unittest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MPIRUN = os.path.join(ROOT, "scripts", "mpirun")
@@ -91,3 +93,25 @@ def kill_ranks(out):
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+class ReferenceRunCase(unittest.TestCase):
+    """A test class with a temporary directory, the tiny config (300 rounds, a checkpoint every
+    50) in it, and that config's uninterrupted 2-rank run: `tmp`, `config`, `reference` (its
+    output directory) and `digest` (its state_digest, the independent truth the faulted runs
+    must reach). Subclasses set `prefix`."""
+
+    prefix = "faults-"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix=cls.prefix)
+        cls.config = write_config(cls.tmp.name, rounds=300, every=50)
+        cls.reference = os.path.join(cls.tmp.name, "uninterrupted")
+        rc, text, _ = run([cls.config, "--output", cls.reference, "--no-progress"])
+        assert rc == 0, text
+        cls.digest = summary(cls.reference)["state_digest"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()

@@ -31,20 +31,13 @@ def tree_digest(directory):
     return h.hexdigest()
 
 
-class OutputFaultTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory(prefix="faults-outputs-")
-        cls.config = fs.write_config(cls.tmp.name, rounds=300, every=50)
-        out = os.path.join(cls.tmp.name, "uninterrupted")
-        rc, text, _ = fs.run([cls.config, "--output", out, "--no-progress"])
-        assert rc == 0, text
-        cls.digest = fs.summary(out)["state_digest"]
-        cls.diagnostics = open(os.path.join(out, "diagnostics.jsonl")).read()
+class OutputFaultTests(fs.ReferenceRunCase):
+    prefix = "faults-outputs-"
 
     @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.diagnostics = open(os.path.join(cls.reference, "diagnostics.jsonl")).read()
 
     def out(self, name):
         return os.path.join(self.tmp.name, name)

@@ -8,28 +8,15 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
-import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import faults_support as fs  # noqa: E402
 import taprun  # noqa: E402
 
 
-class SignalTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory(prefix="faults-signals-")
-        cls.config = fs.write_config(cls.tmp.name, rounds=300, every=50)
-        out = os.path.join(cls.tmp.name, "uninterrupted")
-        rc, text, _ = fs.run([cls.config, "--output", out, "--no-progress"])
-        assert rc == 0, text
-        cls.digest = fs.summary(out)["state_digest"]
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
+class SignalTests(fs.ReferenceRunCase):
+    prefix = "faults-signals-"
 
     def interrupt(self, name, signals):
         """Starts the run, sends `signals` [(seconds after launch, signal)], checks the exit

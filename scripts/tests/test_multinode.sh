@@ -34,21 +34,13 @@ NET=mot NODES=3
 WORK="$(mktemp -d /tmp/macroopt-mn-jobs.XXXXXX)"
 T_ALL="$(date +%s.%N)"
 
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; }
-check() { local name="$1"; shift; if "$@"; then ok "$name"; else notok "$name"; fi; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}'; }
+# shellcheck source=scripts/tests/slurm_support.sh
+. "$ROOT/scripts/tests/slurm_support.sh"
 
 refpid="" started=0
 cleanup() {
   local t0; t0="$(now)"
-  if [ -n "$refpid" ] && kill -0 "$refpid" 2>/dev/null; then
-    local kids; kids="$(pgrep -P "$refpid")"   # the references' mpirun, started by this script
-    kill -TERM "$refpid" 2>/dev/null
-    [ -z "$kids" ] || kill -TERM $kids 2>/dev/null
-    wait "$refpid" 2>/dev/null
-  fi
+  stop_reference
   if [ "$started" -eq 1 ]; then
     "$ROOT/scripts/slurm-local" stop >/dev/null 2>&1
     echo "# cleanup stop: $(since "$t0") s"
@@ -61,23 +53,6 @@ trap 'exit 130' INT TERM   # so that the EXIT trap stops the cluster on ^C or ki
 
 if [ ! -x "$BIN" ]; then notok "release binary $BIN missing (swift build -c release)"; exit 1; fi
 
-field() { # JOBID KEY -> value from scontrol show job
-  timeout 10 scontrol show job -o "$1" 2>/dev/null | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1
-}
-wait_state() { # JOBID REGEX TIMEOUT -> 0 when JobState matches
-  local deadline=$(( $(date +%s) + $3 )) s
-  while [ "$(date +%s)" -lt "$deadline" ]; do
-    s="$(field "$1" JobState)"
-    [[ "$s" =~ ^($2)$ ]] && return 0
-    sleep 0.3
-  done
-  echo "# job $1 still '$(field "$1" JobState)' after $3 s (wanted $2)"
-  return 1
-}
-digest() { sed -n 's/^ *"state_digest": "\([0-9a-f]*\)".*/\1/p' "$1" 2>/dev/null; }
-json_int() { sed -n "s/^ *\"$2\": \([0-9]*\).*/\1/p" "$1" 2>/dev/null; }
-same_digest() { [ -n "$1" ] && [ "$1" = "$2" ]; }
-show_out() { echo "# ----- $1 (last 30 lines)"; tail -n 30 "$1" 2>/dev/null | sed 's/^/#   /'; }
 leftovers() { # what of the cluster is still there: namespaces, links, daemons
   ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$NET-" | sed 's/^/netns /'
   ip -o link show 2>/dev/null | awk -F': ' '{sub(/@.*/, "", $2); print $2}' | grep -E "^$NET-" | sed 's/^/link /'

@@ -3,16 +3,13 @@
 /// * forward KL:  U = KL(p_t ‖ p_θ) = E_t[log p_t] − θᵀμ_t + A(θ),  ∇U = μ(θ) − μ_t;
 /// * reverse KL:  U = KL(p_θ ‖ p_t) = θᵀμ(θ) − A(θ) − E_θ[log p_t],
 ///                ∇U = C(θ)θ − Cov_θ(φ, log p_t).
-public enum CostKind: String, Sendable, CaseIterable {
-  case forwardKL = "forward_kl"
-  case reverseKL = "reverse_kl"
-}
+/// The cost is named by the config's vocabulary, ``RunConfig/UpperCost`` (`upper.cost`).
 
 public struct MacroCost: Sendable {
-  public let kind: CostKind
+  public let kind: RunConfig.UpperCost
   public let target: TargetMoments
 
-  public init(kind: CostKind, target: TargetMoments) {
+  public init(kind: RunConfig.UpperCost, target: TargetMoments) {
     self.kind = kind
     self.target = target
   }

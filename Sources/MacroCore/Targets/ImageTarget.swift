@@ -45,14 +45,6 @@ public struct ImageTarget: TargetDensity {
     inverted = invert
   }
 
-  /// Reads a PNG or PGM file. `dimension` must be 2.
-  public init(path: String, dimension: Int = 2, invert: Bool = false) throws(TargetError) {
-    guard dimension == 2 else {
-      throw .invalid("image targets need dimension 2 (got \(dimension))")
-    }
-    try self.init(image: RasterImage.load(path: path), invert: invert, path: path)
-  }
-
   /// The floored bilinear density at (x, y); points outside the box take the value at the
   /// nearest edge, and a NaN coordinate gives NaN.
   public func density(x: Double, y: Double) -> Double {

@@ -47,21 +47,4 @@ public struct RasterImage: Sendable, Equatable {
     }
     return g
   }
-
-  /// Reads a PNG or PGM (P2/P5) file, chosen by its first bytes.
-  public static func load(path: String) throws(TargetError) -> RasterImage {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw .image(path: path, reason: "cannot read the file")
-    }
-    return try decode([UInt8](data), path: path)
-  }
-
-  /// Decodes PNG or PGM bytes (`path` only names the source in errors).
-  public static func decode(_ bytes: [UInt8], path: String) throws(TargetError) -> RasterImage {
-    if bytes.starts(with: PNGDecoder.signature) { return try PNGDecoder.decode(bytes, path: path) }
-    if bytes.count >= 2, bytes[0] == UInt8(ascii: "P"), bytes[1] == UInt8(ascii: "2") || bytes[1] == UInt8(ascii: "5") {
-      return try PGMDecoder.decode(bytes, path: path)
-    }
-    throw .image(path: path, reason: "not a PNG or PGM (P2/P5) file")
-  }
 }

@@ -1,3 +1,4 @@
+import HashKit
 import MacroCore
 import MPIKit
 

@@ -1,3 +1,5 @@
+import MacroCore
+
 /// Doubly stochastic consensus weights W on a `Graph`, stored parallel to its CSR.
 ///
 /// * `metropolis`: `w_ij = 1 / (1 + max(deg_i, deg_j))` for each edge, `w_ii = 1 − Σ_j w_ij`.
@@ -11,11 +13,8 @@
 /// `mixReference` implements exactly this and is the reference for the engine's kernel.
 /// `w_ii` itself is `1 − (Σ_j w_ij in ascending j)`, computed once here.
 public struct ConsensusWeights: Sendable, Equatable {
-  /// The weight rules (the `graph.weights` config values).
-  public enum Kind: String, Sendable, CaseIterable {
-    case metropolis
-    case lazyMetropolis = "lazy_metropolis"
-  }
+  /// The weight rule, in the config's vocabulary (`graph.weights`).
+  public typealias Kind = RunConfig.WeightRule
 
   public let kind: Kind
   /// `w_ij` for each CSR entry: `weightsOffDiagonal[k]` belongs to `graph.neighbors[k]`.

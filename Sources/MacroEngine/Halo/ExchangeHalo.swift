@@ -15,7 +15,7 @@ public final class HaloExchanger {
   let sendSlots: [[Int]]
   var pending: [Request] = []
 
-  public init(plan: HaloPlan, comm: Communicator, width m: Int, tag: Int32 = 7301) {
+  public init(plan: HaloPlan, comm: Communicator, width m: Int, tag: Int32 = MessageTags.halo) {
     self.plan = plan
     self.comm = comm
     self.tag = tag

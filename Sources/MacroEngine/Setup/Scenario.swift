@@ -16,17 +16,20 @@ public typealias SetupFailure = Scenario.SetupError
 /// `spatialOrder` of the whole set). Positions from `x0.csv` keep their line number as
 /// global id (DESIGN §8). Edge files use these global ids.
 public struct Scenario: Sendable {
-  public let config: RunConfig
+  /// The run's config (with the gradient method's γ clamped by ``withSafeGamma()``).
+  public internal(set) var config: RunConfig
   public let comm: Communicator
   /// The partition of the agents over `comm` (the engine's).
   public let partition: Partition
   /// Initial positions of the owned agents (`partition.range(of: comm.rank)`), id order.
-  public let ownedPositions: [Double]
+  public internal(set) var ownedPositions: [Double]
   /// The owned rows of the communication graph.
-  public let rows: LocalGraph
+  public internal(set) var rows: LocalGraph
   /// Their consensus weights.
-  public let weights: LocalWeights
+  public internal(set) var weights: LocalWeights
   public let family: ExpFamily
+  /// The target density (the config's mixture, or the decoded image), built once.
+  public let target: TargetDensity
   public let problem: MacroProblem
   public let cost: MacroCost
   /// Final radius of a geometric graph (nil otherwise).
@@ -76,7 +79,7 @@ public struct Scenario: Sendable {
       throw .input("partition: \(error)")
     }
     let own = partition.range(of: comm.rank)
-    let kind: ConsensusWeights.Kind = c.graph.weights == .lazyMetropolis ? .lazyMetropolis : .metropolis
+    let kind = c.graph.weights
     var times: [(phase: String, seconds: Double)] = []
     var clock = MonotonicClock.seconds()
     func lap(_ phase: String, minus: Double = 0) {
@@ -140,7 +143,6 @@ public struct Scenario: Sendable {
     let fam = ExpFamily(dimension: d, degree: c.basis.degree, quadratureNodes: c.basis.quadratureNodes,
                         lambda: c.lower.lambda, blockSize: Scenario.blockSize)
     family = fam
-    let target: TargetDensity
     switch c.target.kind {
     case .mixture:
       do {
@@ -151,7 +153,7 @@ public struct Scenario: Sendable {
       target = img
     }
     let moments = TargetMoments(target: target, family: fam, fineNodes: Scenario.fineNodes(dimension: d))
-    cost = MacroCost(kind: c.upper.cost == .reverseKL ? .reverseKL : .forwardKL, target: moments)
+    cost = MacroCost(kind: c.upper.cost, target: moments)
     problem = MacroProblem(family: fam, cost: cost, motion: MotionCost(rho: c.upper.motionCost))
     let x = ownedPositions, m = fam.m
     var vals = [Double](repeating: 0, count: m)

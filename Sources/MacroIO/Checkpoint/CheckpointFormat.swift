@@ -1,6 +1,7 @@
 // CheckpointFormat: file names, the format version, attribute names and the error type of
 // MacroOpt checkpoints (DESIGN.md sections 4 and 8).
 import Foundation
+import HashKit
 import MacroCore
 
 /// The layout of `OUT/checkpoints/round-NNNNNNNN.h5`:

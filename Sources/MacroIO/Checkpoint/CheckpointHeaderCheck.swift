@@ -1,6 +1,7 @@
 // CheckpointHeaderCheck: the hash-protected header and the input files' digests of a
 // checkpoint (issue 16: no attribute that affects the trajectory or the outputs is trusted).
 import Foundation
+import HashKit
 import MacroCore
 import MPIKit
 

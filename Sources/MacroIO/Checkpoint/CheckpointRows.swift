@@ -2,36 +2,47 @@
 import MacroEngine
 
 /// The owned rows of one rank, local order (row s = global id range.lowerBound + s):
-/// x, x0 (count × d), sigma, theta, v (count × m).
+/// x, x0 (count × d), sigma, theta, v (count × m). σ and θ may be the engine's own arrays,
+/// whose owned rows are followed by ghost rows: only their first ``ownedSigmaThetaCount``
+/// values are stored, and nothing is copied (a checkpoint of N agents would otherwise
+/// allocate 2 × N/P × m doubles a rank while it is written).
 public struct CheckpointRows: Sendable {
   public var x: [Double]
   public var x0: [Double]
   public var sigma: [Double]
   public var theta: [Double]
   public var v: [Double]
+  /// The owned values of `sigma` and `theta` (a prefix of each).
+  public private(set) var ownedSigmaThetaCount: Int
 
   public init(x: [Double], x0: [Double], sigma: [Double], theta: [Double], v: [Double]) {
+    precondition(sigma.count == theta.count, "CheckpointRows: σ and θ differ in length")
     self.x = x
     self.x0 = x0
     self.sigma = sigma
     self.theta = theta
     self.v = v
+    ownedSigmaThetaCount = sigma.count
   }
 
-  /// The persistent rows of an engine's agents (σ, θ without the ghost rows). Local.
+  /// The persistent rows of an engine's agents (σ, θ without the ghost rows; the arrays are
+  /// shared, not copied). Local.
   public init(engine: DistributedEngine) {
-    let s = engine.state, n = s.ownedCount, m = s.m
-    self.init(x: s.x, x0: s.x0, sigma: Array(s.sigma[0 ..< n * m]), theta: Array(s.theta[0 ..< n * m]), v: s.v)
+    let s = engine.state
+    self.init(x: s.x, x0: s.x0, sigma: [], theta: [], v: s.v)
+    sigma = s.sigma
+    theta = s.theta
+    ownedSigmaThetaCount = s.ownedCount * s.m
   }
 
-  /// The array stored as dataset `name` (one of ``CheckpointFormat/datasets``).
-  public func rows(_ name: String) -> [Double] {
+  /// The values stored as dataset `name` (one of ``CheckpointFormat/datasets``).
+  public func rows(_ name: String) -> ArraySlice<Double> {
     switch name {
-    case "x": return x
-    case "x0": return x0
-    case "sigma": return sigma
-    case "theta": return theta
-    default: return v
+    case "x": return x[...]
+    case "x0": return x0[...]
+    case "sigma": return sigma[0 ..< ownedSigmaThetaCount]
+    case "theta": return theta[0 ..< ownedSigmaThetaCount]
+    default: return v[...]
     }
   }
 
@@ -43,11 +54,12 @@ public struct CheckpointRows: Sendable {
     case "theta": theta = value
     default: v = value
     }
+    if name == "sigma" || name == "theta" { ownedSigmaThetaCount = value.count }
   }
 
-  /// Whether every value is finite. Local.
+  /// Whether every stored value is finite. Local.
   public var isFinite: Bool {
-    for a in [x, x0, sigma, theta, v] where !a.allSatisfy({ $0.isFinite }) { return false }
+    for name in ["x", "x0", "sigma", "theta", "v"] where !rows(name).allSatisfy({ $0.isFinite }) { return false }
     return true
   }
 }

@@ -1,5 +1,6 @@
 // ReadCheckpoint: open, validate and read a checkpoint into any rank count (N-to-M).
 import Foundation
+import HashKit
 import MacroCore
 import MacroEngine
 import MPIKit

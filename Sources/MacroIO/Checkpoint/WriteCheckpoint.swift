@@ -1,6 +1,7 @@
 // WriteCheckpoint: the collective checkpoint write (temporary file, checksums, atomic rename,
 // retention).
 import Foundation
+import HashKit
 import MacroCore
 import MacroEngine
 import MPIKit
@@ -37,8 +38,8 @@ public enum CheckpointWriter {
 
   /// Writes `directory/round-NNNNNNNN.h5` from every rank's `rows` (rank r owns
   /// `partition.range(of: r)`) by ``AtomicH5Write`` (temporary, space reserved, rename, fsync),
-  /// after agreeing that every rank's rows are finite: each dataset written collectively
-  /// (each rank its hyperslab; ranks without agents select nothing), its block-tree checksum
+  /// after agreeing that every rank's rows are finite: each dataset created collectively and
+  /// filled by every rank with its own rows (``H5Dataset/writeRows(_:start:count:)``), its block-tree checksum
   /// (``StreamedDigest``), then the header attributes; once published, all but the newest
   /// `keep` checkpoints of this run are deleted. A failure anywhere throws the same error on
   /// every rank; older checkpoints are untouched. Collective over `comm`.

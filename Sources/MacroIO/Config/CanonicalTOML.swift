@@ -1,3 +1,4 @@
+import HashKit
 import MacroCore
 
 /// The canonical serialization of a RunConfig: every section and key in the fixed order of

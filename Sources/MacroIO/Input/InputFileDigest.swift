@@ -1,4 +1,5 @@
 import Foundation
+import HashKit
 import MacroCore
 import MacroEngine
 import MPIKit

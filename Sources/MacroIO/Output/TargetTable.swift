@@ -132,12 +132,4 @@ public struct TargetTable: Sendable {
     guard v.isFinite, v != 0 else { return v }
     return Double(String(format: "%.6g", v)) ?? v
   }
-
-  /// The run's target density (the mixture of the config, or its image file). Local.
-  public static func targetDensity(config c: RunConfig) throws -> TargetDensity {
-    switch c.target.kind {
-    case .mixture: return try GaussianMixture(weights: c.target.weights, means: c.target.means, covariances: c.target.covariances)
-    case .image: return try loadImageTarget(path: c.target.file)
-    }
-  }
 }

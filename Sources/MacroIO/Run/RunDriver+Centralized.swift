@@ -1,6 +1,7 @@
 // RunDriver+Centralized: the centralized oracle run (exact θ*, exact hypergradient, same α),
 // through the same outputs as the distributed run.
 import Foundation
+import HashKit
 import MacroCore
 import MacroEngine
 import MPIKit

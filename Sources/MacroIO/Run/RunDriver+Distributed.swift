@@ -5,8 +5,10 @@ import MacroEngine
 import MPIKit
 
 extension RunDriver {
-  func runDistributed(scenario sc: Scenario, loaded: LoadedCheckpoint?, start t0: Double,
+  func runDistributed(scenario sc: consuming Scenario, loaded: LoadedCheckpoint?, start t0: Double,
                       targetFile: TargetRunFile) throws(RunError) -> (MacroExit, JSONValue) {
+    // `sc` is consumed by the engine: the driver keeps no copy of the setup rows (positions,
+    // graph rows, weights), which the engine drops once it has built its own from them.
     let engine: DistributedEngine
     do { engine = try DistributedEngine(scenario: sc, comm: comm) } catch { throw Self.engineError(error) }
     if let l = loaded {

@@ -66,9 +66,8 @@ extension RunDriver {
 
   /// A warning when an image target's floor carries more than ``sparseImageShare`` of its
   /// mass (the run would mostly optimize towards a uniform density). Rank 0 checks.
-  func checkImageFloor() {
-    guard isRoot, config.target.kind == .image,
-          let image = (try? TargetTable.targetDensity(config: config)) as? ImageTarget else { return }
+  func checkImageFloor(_ sc: Scenario) {
+    guard isRoot, let image = sc.target as? ImageTarget else { return }
     let total = image.values.reduce(0) { $0 + max($1, image.floor) }
     let floorMass = image.values.reduce(0) { $0 + max(image.floor - $1, 0) }
     guard total > 0, floorMass / total > Self.sparseImageShare else { return }

@@ -124,16 +124,16 @@ public final class RunDriver {
     }
     let sc = try makeRunScenario()
     if isRoot { for line in header(sc, resumedRound: loaded?.header.round) { log(line) } }
-    checkImageFloor()
+    checkImageFloor(sc)
     if config.run.algorithm == .centralized, resume != .none {
       throw .config("checkpoints and resume need run.algorithm = \"distributed\"")
     }
     do {
       // target.json (rank 0; the grid for d = 2 only) and the KL numbers of the summary.
-      let density: TargetDensity? = isRoot && config.agents.dimension == 2 ? (try? TargetTable.targetDensity(config: config)) : nil
+      let density: TargetDensity? = isRoot && config.agents.dimension == 2 ? sc.target : nil
       let targetFile = TargetRunFile(scenario: sc, target: density, outputDir: outputDir, writer: isRoot)
       if config.run.algorithm == .centralized { return try runCentralized(scenario: sc, start: t0, targetFile: targetFile) }
-      return try runDistributed(scenario: sc, loaded: loaded, start: t0, targetFile: targetFile)
+      return try runDistributed(scenario: consume sc, loaded: loaded, start: t0, targetFile: targetFile)
     } catch {
       // Every exit path after setup leaves a summary.json with the status and the reason
       // (rank 0, best effort: the disk may be the problem).
@@ -147,16 +147,13 @@ public final class RunDriver {
   }
 
   /// The scenario of the config; the gradient method's γ clamped to its safe bound (with a
-  /// warning) by rebuilding the scenario. Same on every rank.
+  /// warning; ``Scenario/withSafeGamma()`` changes only the config, nothing is rebuilt).
+  /// Same on every rank.
   func makeRunScenario() throws(RunError) -> Scenario {
-    let scenario = try Self.makeScenario(config, comm: comm)
-    guard config.lower.method == .gradient else { return scenario }
-    let bound = scenario.gradientGammaBound
-    guard config.lower.gamma >= bound else { return scenario }
-    let clamped = 0.99 * bound
-    warn("warning: lower.gamma = \(config.lower.gamma) exceeds the safe bound (1 + λ_min(mixing))/h_max = \(bound) for this graph, basis and run.consensus_steps; clamped to \(clamped)")
-    var c = config
-    c.lower.gamma = clamped
-    return try Self.makeScenario(c, comm: comm)
+    let (scenario, clamp) = try Self.makeScenario(config, comm: comm).withSafeGamma()
+    if let clamp {
+      warn("warning: lower.gamma = \(clamp.requested) exceeds the safe bound (1 + λ_min(mixing))/h_max = \(clamp.bound) for this graph, basis and run.consensus_steps; clamped to \(clamp.clamped)")
+    }
+    return scenario
   }
 }

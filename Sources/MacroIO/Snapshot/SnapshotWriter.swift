@@ -23,8 +23,8 @@ public enum SnapshotWriter {
 
   /// Writes `directory/snapshot-NNNNNNNN.h5` from every rank's owned rows `x` and initial
   /// positions `x0` (rank r owns `partition.range(of: r)`, row-major count × d) by
-  /// ``AtomicH5Write`` (temporary, space reserved, rename): `/x` written collectively (each
-  /// rank its hyperslab of rows; ranks without agents select nothing), then `/points`,
+  /// ``AtomicH5Write`` (temporary, space reserved, rename): `/x` created collectively, each
+  /// rank writing its own rows (``H5Dataset/writeRows(_:start:count:)``), then `/points`,
   /// `/global_id`, `/travelled` (``SnapshotFormat``) and the attributes `round`, `agents`,
   /// `dimension`; once published, rank 0 rewrites `snapshots.xdmf` (temporary + rename).
   /// A failure anywhere throws the same error on every rank. Collective over `comm`.

@@ -2,6 +2,7 @@
 /// dynamic-Huffman blocks, with the zlib header and Adler-32 trailer verified. Written for the
 /// small images the targets read (canonical Huffman decoding bit by bit, as in zlib's `puff`),
 /// not for speed. Local.
+import MacroCore
 public enum Inflate {
   /// Why a stream was refused.
   public struct Failure: Error, Equatable, CustomStringConvertible {

@@ -1,6 +1,7 @@
 /// Netpbm graymap decoder: P2 (plain/ASCII) and P5 (binary; 1 byte per sample when
 /// maxval < 256, else 2 bytes big-endian, maxval ≤ 65535). `#` comments are skipped in the
 /// header (and between P2 samples). Only the first image of a multi-image file is read. Local.
+import MacroCore
 public enum PGMDecoder {
   public static func decode(_ bytes: [UInt8], path: String) throws(TargetError) -> RasterImage {
     func fail(_ reason: String) -> TargetError { .image(path: path, reason: reason) }

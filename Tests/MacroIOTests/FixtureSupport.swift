@@ -1,5 +1,6 @@
 import Foundation
 import MacroCore
+import MacroIO
 
 /// Files under Tests/Fixtures/images, written by scripts/make-test-images.py (kept outside the
 /// test target's folder so SwiftPM does not list them as unhandled resources).

@@ -1,6 +1,7 @@
 import Testing
 import _TestSupport
 import MacroCore
+import MacroIO
 
 @Suite struct InflateTests {
   @Test(arguments: ["stored", "fixed", "dynamic"])

@@ -3,6 +3,7 @@
 /// (1, 2, 4, 8; a tRNS chunk adds alpha, giving RGBA). Chunk CRC-32s and the zlib Adler-32 are
 /// verified; the five scanline filters are undone. tRNS for gray/RGB images (a single
 /// transparent color) is ignored. Local.
+import MacroCore
 public enum PNGDecoder {
   public static let signature: [UInt8] = [137, 80, 78, 71, 13, 10, 26, 10]
 

@@ -1,6 +1,7 @@
 import Testing
 import _TestSupport
 import MacroCore
+import MacroIO
 
 @Suite struct PGMDecoderTests {
   @Test(arguments: ["gray8-pil", "plain", "raw16"])
