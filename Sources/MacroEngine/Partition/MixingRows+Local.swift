@@ -5,7 +5,6 @@ extension MixingRows {
     var offs = [0], sl: [Int32] = [], wt: [Double] = []
     sl.reserveCapacity(g.neighbors.count + g.ownedCount)
     wt.reserveCapacity(g.neighbors.count + g.ownedCount)
-    var minSelf = Double.infinity
     let own = plan.ownedRange
     for s in 0..<own.count {
       let id = own.lowerBound + s
@@ -20,12 +19,10 @@ extension MixingRows {
         wt.append(w.weightsOffDiagonal[k])
       }
       if !selfDone { sl.append(Int32(s)); wt.append(w.selfWeight[s]) }
-      minSelf = min(minSelf, w.selfWeight[s])
       offs.append(sl.count)
     }
     offsets = offs
     slots = sl
     weights = wt
-    minSelfWeight = minSelf
   }
 }

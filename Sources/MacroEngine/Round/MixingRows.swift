@@ -5,12 +5,9 @@ public struct MixingRows: Sendable {
   public let offsets: [Int]
   public let slots: [Int32]
   public let weights: [Double]
-  /// min_i w_ii over owned agents (for the gradient-mode γ bound).
-  public let minSelfWeight: Double
 
   public init(graph: Graph, weights w: ConsensusWeights, plan: HaloPlan) {
     var offs = [0], sl: [Int32] = [], wt: [Double] = []
-    var minSelf = Double.infinity
     let own = plan.ownedRange
     for s in 0..<own.count {
       let id = own.lowerBound + s
@@ -25,12 +22,10 @@ public struct MixingRows: Sendable {
         wt.append(w.weightsOffDiagonal[k])
       }
       if !selfDone { sl.append(Int32(s)); wt.append(w.selfWeight[id]) }
-      minSelf = min(minSelf, w.selfWeight[id])
       offs.append(sl.count)
     }
     offsets = offs
     slots = sl
     weights = wt
-    minSelfWeight = minSelf
   }
 }
