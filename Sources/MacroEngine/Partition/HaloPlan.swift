@@ -114,17 +114,7 @@ public struct HaloPlan: Sendable, Equatable {
     unique.reserveCapacity(ghosts.count)
     for g in ghosts where unique.last != g { unique.append(g) }
 
-    // Receive lists: ghosts grouped by owner (ascending ids have ascending owners).
-    var ranks: [Int] = []
-    var recvOffsets = [0]
-    for (k, g) in unique.enumerated() {
-      let s = partition.owner(of: g)
-      if ranks.last != s {
-        if !ranks.isEmpty { recvOffsets.append(k) }
-        ranks.append(s)
-      }
-    }
-    if !ranks.isEmpty { recvOffsets.append(unique.count) }
+    let (ranks, recvOffsets) = Self.receiveLists(ghosts: unique, partition: partition)
     let sendRanks = sendByRank.keys.sorted()
     precondition(sendRanks == ranks, "graph is not symmetric: send and receive ranks differ")
 
@@ -142,7 +132,28 @@ public struct HaloPlan: Sendable, Equatable {
     self.boundaryIDs = boundary
     self.interiorIDs = interior
 
-    // Local adjacency of owned rows.
+    (localOffsets, localNeighborSlots) = Self.localAdjacency(rows: rows, owned: own, ghosts: unique)
+  }
+
+  /// The neighbour ranks of the sorted ghost ids `ghosts` and the offsets of each rank's
+  /// ghosts (ascending ids have ascending owners). Local.
+  static func receiveLists(ghosts unique: [Int], partition: Partition) -> (ranks: [Int], offsets: [Int]) {
+    var ranks: [Int] = []
+    var recvOffsets = [0]
+    for (k, g) in unique.enumerated() {
+      let s = partition.owner(of: g)
+      if ranks.last != s {
+        if !ranks.isEmpty { recvOffsets.append(k) }
+        ranks.append(s)
+      }
+    }
+    if !ranks.isEmpty { recvOffsets.append(unique.count) }
+    return (ranks, recvOffsets)
+  }
+
+  /// The owned rows' neighbours as local slots (owned: id − first, ghosts: owned count + place
+  /// in the sorted `ghosts`), with row offsets. Local.
+  static func localAdjacency(rows: LocalGraph, owned own: Range<Int>, ghosts unique: [Int]) -> (offsets: [Int], slots: [Int32]) {
     var localOffsets = [Int](repeating: 0, count: own.count + 1)
     var slots: [Int32] = []
     slots.reserveCapacity(rows.neighbors.count)
@@ -162,7 +173,6 @@ public struct HaloPlan: Sendable, Equatable {
       }
       localOffsets[s + 1] = slots.count
     }
-    self.localOffsets = localOffsets
-    self.localNeighborSlots = slots
+    return (localOffsets, slots)
   }
 }
