@@ -64,7 +64,8 @@ public final class DistributedEngine {
     }
   }
 
-  /// Builds the partition, halo plan and initial state (σ_i = φ(x_i), θ_i = v_i = 0). Collective.
+  /// Builds the halo plan, the mixing rows and the initial state (σ_i = φ(x_i), θ_i = v_i = 0);
+  /// the plan keeps only what the halo exchange needs (``HaloPlan/releaseSetupLists()``). Collective.
   public init(scenario sc: Scenario, comm: Communicator) throws(EngineError) {
     let t0 = MonotonicClock.seconds()
     scenario = sc
@@ -72,19 +73,22 @@ public final class DistributedEngine {
     let d = sc.config.agents.dimension
     precondition(sc.comm.size == comm.size && sc.comm.rank == comm.rank, "the scenario was set up for another communicator")
     partition = sc.partition
-    do { plan = try HaloPlan(rows: sc.rows, partition: partition, rank: comm.rank) } catch { throw .partition(error) }
-    rows = MixingRows(rows: sc.rows, weights: sc.weights, plan: plan)
+    var pl: HaloPlan
+    do { pl = try HaloPlan(rows: sc.rows, partition: partition, rank: comm.rank) } catch { throw .partition(error) }
+    rows = MixingRows(rows: sc.rows, weights: sc.weights, plan: pl)
+    let lo = pl.ownedRange.lowerBound
+    interior = pl.interiorIDs.map { $0 - lo }
+    boundary = pl.boundaryIDs.map { $0 - lo }
+    pl.releaseSetupLists()
+    plan = pl
     let m = sc.family.m
     state = AgentState(dimension: d, m: m, ownedCount: plan.ownedCount, ghostCount: plan.ghostIDs.count,
                        cacheGradientBase: sc.config.lower.method == .gradient)
-    let lo = plan.ownedRange.lowerBound
     for j in 0..<(plan.ownedCount * d) { state.x[j] = sc.ownedPositions[j] }
     state.x0 = state.x
     updater = AgentUpdater(family: sc.family, cost: sc.cost, parameters: sc.parameters)
     updater.initializeCaches(state: state)
     halo = HaloExchanger(plan: plan, comm: comm, width: m)
-    interior = plan.interiorIDs.map { $0 - lo }
-    boundary = plan.boundaryIDs.map { $0 - lo }
     let p = sc.parameters
     chebyshev = p.acceleration == .chebyshev && p.consensusSteps > 1 ? ChebyshevMixing(steps: p.consensusSteps) : nil
     initializeSigma()

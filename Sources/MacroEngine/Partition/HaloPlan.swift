@@ -25,15 +25,15 @@ public struct HaloPlan: Sendable, Equatable {
   /// Per neighbour rank, that rank's agents adjacent to ours, ascending. Equals the ghosts.
   public let receiveIDs: [Int]
   /// Own agents with at least one neighbour owned elsewhere, ascending.
-  public let boundaryIDs: [Int]
+  public private(set) var boundaryIDs: [Int]
   /// Own agents whose neighbours are all owned here, ascending.
-  public let interiorIDs: [Int]
+  public private(set) var interiorIDs: [Int]
   /// Row starts of the owned rows in local form (`ownedCount + 1` entries, from 0).
-  public let localOffsets: [Int]
+  public private(set) var localOffsets: [Int]
   /// Local slots of the neighbours of each owned agent, in the rows' (ascending id) order:
   /// `localNeighborSlots[localOffsets[s] + t]` is the slot of `rows.neighbors(ofSlot: s)[t]`,
   /// aligned with the rows' weights (`LocalWeights.weightsOffDiagonal[rows.offsets[s] + t]`).
-  public let localNeighborSlots: [Int32]
+  public private(set) var localNeighborSlots: [Int32]
 
   public var ownedCount: Int { ownedRange.count }
   /// Ghost global ids; ghost g sits in slot `ownedCount + g`.
@@ -174,5 +174,15 @@ public struct HaloPlan: Sendable, Equatable {
       localOffsets[s + 1] = slots.count
     }
     return (localOffsets, slots)
+  }
+
+  /// Drops what only the setup reads — the local adjacency and the interior/boundary id
+  /// lists (≈ 16 + 4·degree bytes an owned agent) — once the mixing rows and the engine's
+  /// slot lists are built from them; the halo's send/receive lists stay. Local.
+  public mutating func releaseSetupLists() {
+    localOffsets = []
+    localNeighborSlots = []
+    interiorIDs = []
+    boundaryIDs = []
   }
 }
