@@ -46,8 +46,13 @@ public final class DistributedEngine {
   }
   /// Warnings raised so far (quadrature, invariant), in order. Local, same on every rank.
   public var warnings: [String] { [quadratureWarning, invariantWarning].compactMap { $0 } }
+  /// Owned agents (local slots) whose neighbours are all owned here, and the others.
   let interior: [Int]
   let boundary: [Int]
+  /// The groups of B consecutive slots without a boundary agent, and the others (the blocks
+  /// of the lower-level and hypergradient steps, ``step()``).
+  let interiorGroups: [Range<Int>]
+  let boundaryGroups: [Range<Int>]
   /// The recurrence of Chebyshev-accelerated rounds (nil: plain W^k).
   let chebyshev: ChebyshevMixing?
 
@@ -80,6 +85,7 @@ public final class DistributedEngine {
     interior = pl.interiorIDs.map { $0 - lo }
     boundary = pl.boundaryIDs.map { $0 - lo }
     pl.releaseSetupLists()
+    (interiorGroups, boundaryGroups) = Self.slotGroups(ownedCount: pl.ownedCount, blockSize: sc.family.blockSize, boundary: boundary)
     plan = pl
     let m = sc.family.m
     state = AgentState(dimension: d, m: m, ownedCount: plan.ownedCount, ghostCount: plan.ghostIDs.count,

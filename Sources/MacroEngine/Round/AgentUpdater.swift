@@ -96,23 +96,9 @@ public final class AgentUpdater {
   }
 
   /// One consensus step (`step`) for `agents` (local slots), writing σNext, θNext of those
-  /// agents; with `solve`, the lower-level and hypergradient steps follow on each block of
-  /// agents as soon as it is mixed (the round's fused last step). Local; neighbours' rows
-  /// must be current.
-  public func mix<C: Collection<Int>>(agents: C, step: MixingStep, state s: AgentState, rows: MixingRows,
-                                      solve: Bool) {
-    guard solve else {
-      for i in agents { mixAgent(i, step: step, state: s, rows: rows) }
-      return
-    }
-    var a = 0
-    for i in agents {
-      mixAgent(i, step: step, state: s, rows: rows)
-      slots[a] = i
-      a += 1
-      if a == B { solveBlock(count: a, state: s); a = 0 }
-    }
-    if a > 0 { solveBlock(count: a, state: s) }
+  /// agents. Local; neighbours' rows must be current.
+  public func mix<C: Collection<Int>>(agents: C, step: MixingStep, state s: AgentState, rows: MixingRows) {
+    for i in agents { mixAgent(i, step: step, state: s, rows: rows) }
   }
 
   /// Steps 3–4 for `agents` (local slots) from the mixed σ_i, θ_i in σNext, θNext, in blocks
