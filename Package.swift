@@ -31,7 +31,7 @@ let package = Package(
     // MARK: - Numerics and engine
     .target(name: "MacroCore", dependencies: ["BLASKit"]),
     .target(name: "MacroEngine", dependencies: ["MacroCore", "MPIKit", "BLASKit"]),
-    .target(name: "MacroIO", dependencies: ["MacroCore", "MacroEngine", "MPIKit", "CHDF5",
+    .target(name: "MacroIO", dependencies: ["MacroCore", "MacroEngine", "MPIKit", "CHDF5", "CShims",
                                             .product(name: "TOMLKit", package: "TOMLKit")]),
 
     // MARK: - Command line

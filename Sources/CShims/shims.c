@@ -2,6 +2,9 @@
 #include "CShims.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -59,4 +62,36 @@ int cshims_raise(int sig) { return raise(sig); }
 int cshims_launcher_lost(void) {
   if (cshims_parent == 0) cshims_parent = getppid();
   return getppid() != cshims_parent;
+}
+
+int cshims_reserve_space(const char *path, long long bytes) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  int rc = 0;
+  if (bytes > 0 && fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)bytes) != 0) {
+    rc = errno;
+    if (rc == EOPNOTSUPP || rc == ENOSYS) {
+      struct statvfs vfs;
+      rc = 0;
+      if (fstatvfs(fd, &vfs) == 0 && (long long)vfs.f_bavail * (long long)vfs.f_frsize < bytes) rc = ENOSPC;
+    }
+  }
+  close(fd);
+  return rc;
+}
+
+int cshims_release_reserve(const char *path) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  struct stat st;
+  int rc = 0;
+  if (fstat(fd, &st) != 0) {
+    rc = errno;
+  } else if (ftruncate(fd, st.st_size) != 0) {
+    /* Truncating to the file's own size frees the blocks past its end (ext4, xfs, tmpfs;
+       punching a hole past the end does not on ext4). */
+    rc = errno;
+  }
+  close(fd);
+  return rc;
 }

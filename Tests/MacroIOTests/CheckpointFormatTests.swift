@@ -98,6 +98,7 @@ func withHDF5<R>(_ body: () throws -> R) rethrows -> R {
     } catch let error as HDF5Error {
       #expect(error.call.hasPrefix("H5Fopen"))
       #expect(error.detail.contains("signature") || error.detail.contains("unable to open"), "\(error)")
+      #expect(error.reason == "not an HDF5 file", "\(error)")
     }
   } }
 }

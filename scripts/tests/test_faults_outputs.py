@@ -130,6 +130,43 @@ class OutputFaultTests(unittest.TestCase):
         self.assertEqual(fs.summary(copy)["state_digest"], self.digest)
         print(f"# tmpfs full: exit 4 {seconds:.1f} s after the fill, kept {kept}", flush=True)
 
+    def test_disk_full_at_every_point_of_the_run(self):
+        """The file system fills at a different write each time: target.json, a snapshot, a
+        checkpoint (the case that hung in H5Fclose before the space reservation), the XDMF.
+        Every size ends with exit 4 (or 0 when the run fits) within 30 s, one message, no
+        rank left and no temporary file."""
+        config = fs.write_config(self.tmp.name, "sweep.toml", rounds=40, every=10)
+        seen = set()
+        for kib in range(400, 1000, 40):
+            mnt = self.out(f"sweep{kib}")
+            os.mkdir(mnt)
+            if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={kib}k", "tmpfs", mnt]).returncode != 0:
+                self.skipTest("cannot mount a tmpfs (needs root)")
+            try:
+                out = os.path.join(mnt, "run")
+                try:
+                    rc, text, seconds = fs.run([config, "--output", out, "--no-progress",
+                                                "--set", "output.snapshot_every=10"], timeout=60)
+                except subprocess.TimeoutExpired:
+                    fs.kill_ranks(out)
+                    self.fail(f"{kib} KiB: the run hung")
+                gone = fs.wait_gone(out, 1.0)
+                left = [n for _, _, names in os.walk(out) for n in names if n.endswith(".tmp")]
+            finally:
+                subprocess.run(["umount", "-l", mnt])
+            self.assertIn(rc, (0, 4), f"{kib} KiB: {text}")
+            self.assertLess(seconds, 30, f"{kib} KiB")
+            self.assertTrue(gone, f"{kib} KiB: a rank outlived mpirun")
+            self.assertEqual(left, [], f"{kib} KiB")
+            if rc == 4:
+                self.assertEqual(text.count("macroopt: error:"), 1, f"{kib} KiB: {text}")
+                self.assertIn("No space left on device", text)
+                what = text.split("macroopt: error: cannot write ", 1)[1].split(" ", 1)
+                seen.add(what[0] if what[0] in ("checkpoint", "snapshot") else os.path.basename(what[0].rstrip(":")))
+        print(f"# disk full sweep 400-960 KiB: failed writing {sorted(seen)}", flush=True)
+        self.assertIn("checkpoint", seen)
+        self.assertIn("snapshot", seen)
+
     def test_another_runs_checkpoints_refused_then_overwritten(self):
         out = self.out("foreign")
         rc, text, _ = fs.run([self.config, "--output", out, "--no-progress", "--set", "run.rounds=200"])
@@ -233,6 +270,12 @@ class OutputFaultTests(unittest.TestCase):
         s = fs.summary(out)
         self.assertEqual((s["status"], s["status_name"]), (3, "diverged"))
         self.assertIn("run.alpha is not the cause", s["reason"])
+        # `check` sees it coming: an agent's own starting estimate has no lower-level solution.
+        r = subprocess.run([fs.MPIRUN, "-np", "2", fs.BINARY, "check", self.config] + args, capture_output=True,
+                           text=True, timeout=120, stdin=subprocess.DEVNULL)
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("the warm-up would diverge before any agent moves", r.stdout + r.stderr)
+        self.assertIn("raise lower.lambda (= 1e-12)", r.stdout + r.stderr)
 
     def test_non_convergence_warned(self):
         out = self.out("alpha10-k1")
@@ -242,6 +285,24 @@ class OutputFaultTests(unittest.TestCase):
         self.assertEqual(s["status_name"], "done with warnings")
         ws = [w for w in s["warnings"] if w.startswith("warning: not converging")]
         self.assertTrue(any("F did not decrease" in w for w in ws), s["warnings"])
+        for w in ws:
+            self.assertIn(w, text)
+
+    def test_corner_target_warned(self):
+        """A target concentrated in a corner (one tight Gaussian at (0.95, 0.95)) that the
+        swarm cannot settle on at this step size: exit 0, but the log and summary.json say
+        that F oscillates and that the consensus error stayed large."""
+        out = self.out("corner")
+        args = ["--set", "target.weights=[1.0]", "--set", "target.means=[[0.95,0.95]]",
+                "--set", "target.covariances=[[[0.0005,0.0],[0.0,0.0005]]]", "--set", "run.alpha=1e-2",
+                "--set", "run.rounds=600", "--set", "output.checkpoint_every=0"]
+        rc, text, _ = fs.run([self.config, "--output", out, "--no-progress"] + args)
+        self.assertEqual(rc, 0, text)
+        s = fs.summary(out)
+        self.assertEqual(s["status_name"], "done with warnings")
+        ws = [w for w in s["warnings"] if w.startswith("warning: not converging")]
+        self.assertTrue(any("F oscillates" in w for w in ws), s["warnings"])
+        self.assertTrue(any("consensus error" in w for w in ws), s["warnings"])
         for w in ws:
             self.assertIn(w, text)
 

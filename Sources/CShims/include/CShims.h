@@ -20,4 +20,12 @@ int cshims_raise(int sig);
 /// 1 when the parent process (the launcher: mpirun, orted, slurmstepd) is no longer the one
 /// that started this process (it died and the process was re-parented), else 0.
 int cshims_launcher_lost(void);
+/// Reserves `bytes` of disk space for the existing file `path` without changing its size
+/// (fallocate with FALLOC_FL_KEEP_SIZE), so later writes inside [0, bytes) cannot fail for
+/// lack of space or quota. Where the file system cannot reserve (EOPNOTSUPP), checks that
+/// statvfs reports `bytes` available instead. 0, or the errno (ENOSPC, EDQUOT, …).
+int cshims_reserve_space(const char *path, long long bytes);
+/// Returns what `cshims_reserve_space` reserved beyond the file's end to the file system
+/// (truncates the file to its own size, which frees the blocks past its end). 0, or the errno.
+int cshims_release_reserve(const char *path);
 #endif

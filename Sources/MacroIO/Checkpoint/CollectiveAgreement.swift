@@ -1,7 +1,7 @@
 // CollectiveAgreement: turn a possibly rank-local failure into the same error on every rank.
 import MPIKit
 
-enum CollectiveAgreement {
+public enum CollectiveAgreement {
   /// Runs `body` on this rank, then agrees over `comm`: if any rank failed, every rank
   /// throws the error of the lowest failing rank (kind and text broadcast). Collective.
   static func agree<T>(_ comm: Communicator, path: String, _ body: () throws(CheckpointError) -> T) throws(CheckpointError) -> T {
@@ -36,7 +36,7 @@ enum CollectiveAgreement {
   /// Agreement on an optional rank-local failure message: nil when no rank failed, else the
   /// message of the lowest failing rank, on every rank. One Allreduce, plus one Bcast when
   /// some rank failed. Collective.
-  static func firstFailure(_ comm: Communicator, _ failure: String?) throws(MPIError) -> String? {
+  public static func firstFailure(_ comm: Communicator, _ failure: String?) throws(MPIError) -> String? {
     let first = try comm.allreduce(failure == nil ? Int.max : comm.rank, .min)
     guard first != Int.max else { return nil }
     return try comm.broadcast(string: failure ?? "", root: first)

@@ -76,15 +76,15 @@ public enum CheckpointReader {
         do { exists = try file.contains(name) } catch { throw CheckpointError(.foreign, path: path, "\(error)") }
         guard exists else { throw CheckpointError(.shape, path: path, "dataset /\(name) is missing") }
         let ds: H5Dataset
-        do { ds = try file.openDataset(name) } catch { throw CheckpointError(.shape, path: path, "dataset /\(name): \(error)") }
+        do throws(HDF5Error) { ds = try file.openDataset(name) } catch { throw CheckpointError(.shape, path: path, "dataset /\(name): \(error.reason)") }
         if ds.rows != h.agents || ds.cols != width {
           throw CheckpointError(.shape, path: path, "dataset /\(name) is \(ds.rows) × \(ds.cols), expected \(h.agents) × \(width)")
         }
         return ds
       }
       let local = try CollectiveAgreement.agree(comm, path: path) { () throws(CheckpointError) -> [Double] in
-        do { return try ds.readRows(start: range.lowerBound, count: range.count) } catch {
-          throw CheckpointError(.unreadable, path: path, "reading /\(name): \(error)")
+        do throws(HDF5Error) { return try ds.readRows(start: range.lowerBound, count: range.count) } catch {
+          throw CheckpointError(.unreadable, path: path, "reading /\(name): \(error.reason)")
         }
       }
       try? ds.close()
@@ -112,8 +112,8 @@ public enum CheckpointReader {
       if isDir.boolValue { throw CheckpointError(.unreadable, path: path, "is a directory") }
     }
     return try CollectiveAgreement.agree(comm, path: path) { () throws(CheckpointError) -> H5File in
-      do { return try H5File.open(path: path, comm: comm) } catch {
-        throw CheckpointError(.unreadable, path: path, "not an HDF5 file, or truncated (\(error))")
+      do throws(HDF5Error) { return try H5File.open(path: path, comm: comm) } catch {
+        throw CheckpointError(.unreadable, path: path, error.reason)
       }
     }
   }
@@ -124,7 +124,7 @@ public enum CheckpointReader {
         let has: Bool
         do { has = try file.hasAttribute(name) } catch { throw CheckpointError(.foreign, path: path, "\(error)") }
         guard has else { throw CheckpointError(.foreign, path: path, "attribute \(name) is missing") }
-        do { return try read(name) } catch { throw CheckpointError(.foreign, path: path, "attribute \(name): \(error)") }
+        do throws(HDF5Error) { return try read(name) } catch { throw CheckpointError(.foreign, path: path, "attribute \(name): \(error.reason)") }
       }
       let format = try attr("format", file.stringAttribute)
       guard format == CheckpointFormat.formatName else {

@@ -39,7 +39,9 @@ public enum CheckpointWriter {
   /// `partition.range(of: r)`):
   ///
   /// 1. agree that every rank's rows are finite and that rank 0 created `directory`;
-  /// 2. create `round-NNNNNNNN.h5.tmp` with MPI-IO, each dataset written collectively (each
+  /// 2. create `round-NNNNNNNN.h5.tmp` with MPI-IO, reserve its whole size on disk (rank 0;
+  ///    a full disk or quota fails here, before any collective write: ``SpaceReservation``),
+  ///    each dataset written collectively (each
   ///    rank its hyperslab; ranks without agents select nothing), checksums streamed to
   ///    rank 0 and broadcast, attributes written, file flushed and closed;
   /// 3. rank 0 fsyncs the file, renames it over the final name (rename(2)), fsyncs the
@@ -68,6 +70,13 @@ public enum CheckpointWriter {
     }
     guard let file else { throw CheckpointError(.write, path: final, "internal: no file") }
     do throws(CheckpointError) {
+      try CollectiveAgreement.agree(comm, path: final) { () throws(CheckpointError) in
+        guard comm.rank == 0 else { return }
+        let widths = CheckpointFormat.datasets.map { $0.hasPrefix("x") ? meta.dimension : meta.m }
+        let bytes = SpaceReservation.size(doubles: meta.agents * widths.reduce(0, +),
+                                          attributeBytes: 2 * canonicalTOML(meta.config).utf8.count)
+        if let e = SpaceReservation.reserve(tmp, bytes: bytes) { throw CheckpointError(.write, path: final, e) }
+      }
       var checksums: [String] = []
       for name in CheckpointFormat.datasets {
         let width = name.hasPrefix("x") ? meta.dimension : meta.m
@@ -135,6 +144,7 @@ public enum CheckpointWriter {
     }
     try CollectiveAgreement.agree(comm, path: final) { () throws(CheckpointError) in
       guard comm.rank == 0 else { return }
+      SpaceReservation.release(tmp)
       if let e = CheckpointDirectory.fsync(path: tmp, directory: false) ?? CheckpointDirectory.rename(tmp, final) {
         try? FileManager.default.removeItem(atPath: tmp)
         throw CheckpointError(.write, path: final, e)

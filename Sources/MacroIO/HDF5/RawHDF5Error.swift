@@ -10,6 +10,27 @@ public struct HDF5Error: Error, CustomStringConvertible, Sendable {
   public let call: String
   public let detail: String
   public var description: String { detail.isEmpty ? "\(call) failed" : "\(call) failed: \(detail)" }
+
+  /// What went wrong in a user's words, without HDF5's call stack: "not an HDF5 file",
+  /// "truncated: 30000 of 79368 bytes", else the innermost entry of the stack without its
+  /// function name ("can't write data").
+  public var reason: String {
+    if detail.contains("file signature not found") { return "not an HDF5 file" }
+    if let eof = Self.number(after: "truncated file: eof = ", in: detail),
+       let stored = Self.number(after: "stored_eof = ", in: detail) {
+      return "truncated: \(eof) of \(stored) bytes"
+    }
+    guard let innermost = detail.components(separatedBy: "; ").last, !innermost.isEmpty else { return "\(call) failed" }
+    if let colon = innermost.range(of: ": "), !innermost[..<colon.lowerBound].contains(" ") {
+      return String(innermost[colon.upperBound...])
+    }
+    return innermost
+  }
+
+  private static func number(after key: String, in text: String) -> Int? {
+    guard let r = text.range(of: key) else { return nil }
+    return Int(text[r.upperBound...].prefix { $0.isNumber })
+  }
 }
 
 enum RawHDF5 {

@@ -26,7 +26,8 @@ public enum SnapshotWriter {
   /// the XDMF:
   ///
   /// 1. rank 0 creates `directory`;
-  /// 2. `snapshot-NNNNNNNN.h5.tmp` is created with MPI-IO, `/x` written collectively (each
+  /// 2. `snapshot-NNNNNNNN.h5.tmp` is created with MPI-IO, its whole size reserved on disk
+  ///    (rank 0, ``SpaceReservation``), `/x` written collectively (each
   ///    rank its hyperslab of rows; ranks without agents select nothing), then `/points`,
   ///    `/global_id`, `/travelled` (``SnapshotFormat``); attributes `round`, `agents`,
   ///    `dimension`; closed;
@@ -57,6 +58,11 @@ public enum SnapshotWriter {
     guard let file else { throw SnapshotError(path: final, reason: "internal: no file") }
     do throws(SnapshotError) {
       try agree(comm, final) { () throws(SnapshotError) in
+        guard comm.rank == 0 else { return }
+        let bytes = SpaceReservation.size(doubles: n * (d + 3 + 1 + 1), attributeBytes: 1024)
+        if let e = SpaceReservation.reserve(tmp, bytes: bytes) { throw SnapshotError(path: final, reason: e) }
+      }
+      try agree(comm, final) { () throws(SnapshotError) in
         do {
           for (name, cols, rows) in perAgentColumns(x: x, x0: x0, dimension: d, firstID: range.lowerBound) {
             let ds = try file.createDataset(name, rows: n, cols: cols)
@@ -78,6 +84,7 @@ public enum SnapshotWriter {
     }
     try agree(comm, final) { () throws(SnapshotError) in
       guard comm.rank == 0 else { return }
+      SpaceReservation.release(tmp)
       if let e = CheckpointDirectory.rename(tmp, final) {
         try? FileManager.default.removeItem(atPath: tmp)
         throw SnapshotError(path: final, reason: e)
