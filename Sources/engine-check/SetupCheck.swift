@@ -88,7 +88,8 @@ func checkGraphs(n: Int, partition part: Partition, world: Communicator, _ check
       let plan = try HaloPlan(rows: local, partition: part, rank: world.rank)
       expect(plan == (try HaloPlan(graph: whole, partition: part, rank: world.rank)), "\(name) halo plan")
       let rows = MixingRows(rows: local, weights: w, plan: plan), rr = MixingRows(graph: whole, weights: wr, plan: plan)
-      expect(rows.offsets == rr.offsets && rows.slots == rr.slots && rows.weights == rr.weights, "\(name) mixing rows")
+      expect(rows.offsets == rr.offsets && rows.slots == rr.slots && rows.weights == rr.weights
+             && rows.selfWeight == rr.selfWeight && rows.selfPosition == rr.selfPosition, "\(name) mixing rows")
     }
   }
 }

@@ -193,23 +193,29 @@ struct Bench: ParsableCommand {
     let st = engine.state, rows = engine.rows, m = st.m, n = st.ownedCount
     guard n > 0 else { return (0, 0, 0, 1) }
     var out = [Double](repeating: 0, count: n * m)
-    func sweep(_ kernel: (UnsafePointer<Double>, UnsafePointer<Int32>, UnsafePointer<Double>, Range<Int>, Int, UnsafeMutablePointer<Double>) -> Void) -> Double {
+    typealias Kernel = (UnsafePointer<Double>, UnsafePointer<Int32>, UnsafePointer<Double>, Range<Int>, Int, Int, Double, Int,
+                        UnsafeMutablePointer<Double>) -> Void
+    func sweep(_ kernel: Kernel) -> Double {
       measure {
         rows.slots.withUnsafeBufferPointer { rs in rows.weights.withUnsafeBufferPointer { rw in
           out.withUnsafeMutableBufferPointer { o in
             for src in [st.sigma, st.theta] {
               src.withUnsafeBufferPointer { sp in
                 for i in 0..<n {
-                  kernel(sp.baseAddress!, rs.baseAddress!, rw.baseAddress!, rows.offsets[i]..<rows.offsets[i + 1], m, o.baseAddress! + i * m)
+                  let lo = rows.offsets[i]
+                  kernel(sp.baseAddress!, rs.baseAddress!, rw.baseAddress!, lo..<rows.offsets[i + 1], lo + Int(rows.selfPosition[i]),
+                         i, rows.selfWeight[i], m, o.baseAddress! + i * m)
                 }
               }
             }
           } } }
       } / Double(n) * 1e9
     }
-    let fast = sweep { MixingKernel.rowSum(src: $0, slots: $1, weights: $2, range: $3, m: $4, out: $5) }
-    let reference = sweep { MixingKernel.rowSumReference(src: $0, slots: $1, weights: $2, range: $3, m: $4, out: $5) }
-    let bytes = Double(2 * rows.slots.count * m * 8 + 2 * n * m * 8) / Double(n)
+    let fast = sweep { MixingKernel.rowSum(src: $0, slots: $1, weights: $2, range: $3, selfAt: $4, selfSlot: $5, selfWeight: $6, m: $7, out: $8) }
+    let reference = sweep {
+      MixingKernel.rowSumReference(src: $0, slots: $1, weights: $2, range: $3, selfAt: $4, selfSlot: $5, selfWeight: $6, m: $7, out: $8)
+    }
+    let bytes = Double(2 * (rows.slots.count + n) * m * 8 + 2 * n * m * 8) / Double(n)
     var copy = [Double](repeating: 0, count: st.sigma.count)
     let tCopy = measure {
       st.sigma.withUnsafeBufferPointer { s in copy.withUnsafeMutableBufferPointer { c in c.baseAddress!.update(from: s.baseAddress!, count: s.count) } }

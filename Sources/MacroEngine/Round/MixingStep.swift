@@ -58,19 +58,17 @@ extension AgentUpdater {
   /// for every k the terms are added in ascending global id (the row order), which fixes the
   /// bits for any partition. Local.
   func rowSums(_ i: Int, state s: AgentState, rows: MixingRows) {
-    let range = rows.offsets[i]..<rows.offsets[i + 1], m = self.m
+    let m = self.m
     rows.slots.withUnsafeBufferPointer { rs in
       rows.weights.withUnsafeBufferPointer { rw in
         s.sigma.withUnsafeBufferPointer { sp in
           sumSigma.withUnsafeMutableBufferPointer { out in
-            MixingKernel.rowSum(src: sp.baseAddress!, slots: rs.baseAddress!, weights: rw.baseAddress!,
-                                range: range, m: m, out: out.baseAddress!)
+            rows.rowSum(i, src: sp.baseAddress!, slots: rs.baseAddress!, weights: rw.baseAddress!, m: m, out: out.baseAddress!)
           }
         }
         s.theta.withUnsafeBufferPointer { tp in
           sumTheta.withUnsafeMutableBufferPointer { out in
-            MixingKernel.rowSum(src: tp.baseAddress!, slots: rs.baseAddress!, weights: rw.baseAddress!,
-                                range: range, m: m, out: out.baseAddress!)
+            rows.rowSum(i, src: tp.baseAddress!, slots: rs.baseAddress!, weights: rw.baseAddress!, m: m, out: out.baseAddress!)
           }
         }
       }
