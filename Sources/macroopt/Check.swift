@@ -7,27 +7,29 @@ import MacroIO
 
 struct Check: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Validate a configuration (every key, the files it names, the graph, the memory it needs, the lower level at round 0) without running.")
+    abstract: "Validate a configuration (every key, the files it names, the graph, the memory it needs, the lower level at round 0, a trial of the first rounds) without writing anything.")
 
   @Argument(help: "The TOML configuration file.")
   var config: String
 
+  @Option(help: ArgumentHelp("Rounds of the real engine to try (no output) to catch a lower level that diverges in the warm-up; 0 skips.", valueName: "R"))
+  var trialRounds: Int = 20
+
   @OptionGroup(title: "Configuration")
   var options: ConfigOptions
+
+  func validate() throws {
+    guard trialRounds >= 0 else { throw ValidationError("--trial-rounds \(trialRounds): must be 0 or more") }
+  }
 
   func run() throws {
     let world = Communicator.world
     let c = try options.load(path: config, comm: world)
     // The memory estimate before anything is allocated (each rank checks its node).
     let estimate = MemoryEstimate(config: c, ranks: world.size)
-    var failure: String? = nil
-    if let (limit, source) = MemoryEstimate.availablePerRank(ranksOnNode: world.size), estimate.bytesPerRank > limit {
-      failure = "\(estimate.summary) exceeds the \(MemoryEstimate.gib(limit)) a rank can have here (\(source)): lower agents.count or basis.degree, or use more ranks or nodes"
-    }
+    let failure = estimate.refusal(c, ranks: world.size)
     if world.rank == 0 { print("\(config): \(estimate.summary)") }
-    if (try world.allreduce(failure == nil ? 0 : 1, .max)) > 0 {
-      throw RunError.config(failure ?? "the memory estimate exceeds what another rank's node has")
-    }
+    if let first = try CollectiveAgreement.firstFailure(world, failure) { throw RunError.config(first) }
     // Build the scenario too: graph connectivity, files, target (collective).
     let sc = try RunDriver.makeScenario(c)
     // The lower level at round 0: θ*(s(x⁰)) must exist (a degenerate initial configuration or
@@ -36,37 +38,33 @@ struct Check: ParsableCommand {
       throw RunError.config("the lower level has no solution at round 0, before any agent moved (\(error)): check the initial "
         + "configuration (agents.init, agents.file) or raise lower.lambda (= \(c.lower.lambda)) or basis.quadrature_nodes (= \(c.basis.quadratureNodes)), or lower basis.degree (= \(c.basis.degree))")
     }
-    // The warm-up starts each agent's lower level from its own estimate σ_i = φ(x_i⁰)
-    // (consensus has averaged nothing yet): θ*(σ_i) must exist too, or the warm-up diverges
-    // before any agent moves. Tried for the owned agent nearest the box's boundary.
-    let failed = Self.ownStartFailure(sc)
-    if let first = try CollectiveAgreement.firstFailure(world, failed) {
-      throw RunError.config(first)
+    // A trial of the first rounds with the real engine (no output): the warm-up's lower level
+    // diverges where θ* is out of numerical reach from the agents' own starting estimates
+    // (e.g. lower.lambda = 1e-12), which no cheaper test predicts without false alarms.
+    let trial = min(trialRounds, c.run.rounds)
+    if trial > 0 {
+      let engine = try DistributedEngine(scenario: sc, comm: world)
+      let t0 = MPIEnvironment.wtime()
+      var failed: String? = nil
+      for _ in 0..<trial where failed == nil {
+        try engine.step()
+        do {
+          let r = try engine.diagnostics()
+          if r.nonfinite > 0 || !r.cost.isFinite { failed = "\(r.nonfinite) agents with a non-finite state, F = \(r.cost)" }
+        } catch {
+          // The same on every rank: the lower level at the agents' average has no solution.
+          guard case .lowerLevel(let why) = error else { throw error }
+          failed = "the lower level has no solution (\(why))"
+        }
+      }
+      if let failed {
+        throw RunError.config("a trial of the first \(trial) rounds diverged at round \(engine.round) (\(failed)); likely cause "
+          + DivergenceAdvice.cause(round: engine.round, config: c))
+      }
+      if world.rank == 0 { print("\(config): a trial of \(trial) rounds stayed finite (\(String(format: "%.2f", MPIEnvironment.wtime() - t0)) s; --trial-rounds 0 skips it)") }
     }
     if world.rank == 0 {
       print("\(config): OK (\(c.agents.count) agents, d = \(c.agents.dimension), m = \(sc.family.m), graph \(c.graph.kind.rawValue) with mean degree \(String(format: "%.2f", sc.meanDegree)), \(c.run.rounds) rounds)")
     }
-  }
-
-  /// nil, or why θ*(φ(x_i⁰)) has no solution for this rank's owned agent nearest the boundary
-  /// of the box. Local.
-  static func ownStartFailure(_ sc: Scenario) -> String? {
-    let d = sc.config.agents.dimension, x = sc.ownedPositions
-    guard x.count >= d, d > 0 else { return nil }
-    let count = x.count / d
-    let edge = (0..<count).max { a, b in
-      (0..<d).map { abs(x[a * d + $0]) }.max() ?? 0 < (0..<d).map { abs(x[b * d + $0]) }.max() ?? 0
-    } ?? 0
-    let point = Array(x[(edge * d)..<(edge * d + d)])
-    let s = point.withUnsafeBufferPointer { sc.problem.sumOfFeatures(x: $0.baseAddress!, count: 1) }
-    do { _ = try sc.problem.solveLowerLevel(s: s, tolerance: 1e-8) } catch {
-      let at = point.map { String(format: "%.3f", $0) }.joined(separator: ", ")
-      let c = sc.config
-      return "the warm-up would diverge before any agent moves: an agent starts its lower level from its own features "
-        + "σ_i = φ(x_i⁰) and θ*(σ_i) has no solution for agent \(sc.partition.range(of: sc.comm.rank).lowerBound + edge) at (\(at)) "
-        + "(\(error)): raise lower.lambda (= \(c.lower.lambda)) or basis.quadrature_nodes (= \(c.basis.quadratureNodes)), "
-        + "or lower basis.degree (= \(c.basis.degree))"
-    }
-    return nil
   }
 }

@@ -270,12 +270,19 @@ class OutputFaultTests(unittest.TestCase):
         s = fs.summary(out)
         self.assertEqual((s["status"], s["status_name"]), (3, "diverged"))
         self.assertIn("run.alpha is not the cause", s["reason"])
-        # `check` sees it coming: an agent's own starting estimate has no lower-level solution.
+        # `check` sees it coming: its trial of the first rounds diverges in the warm-up too.
         r = subprocess.run([fs.MPIRUN, "-np", "2", fs.BINARY, "check", self.config] + args, capture_output=True,
                            text=True, timeout=120, stdin=subprocess.DEVNULL)
-        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
-        self.assertIn("the warm-up would diverge before any agent moves", r.stdout + r.stderr)
-        self.assertIn("raise lower.lambda (= 1e-12)", r.stdout + r.stderr)
+        text = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 2, text)
+        self.assertIn("a trial of the first 20 rounds diverged at round", text)
+        self.assertIn("run.alpha is not the cause", text)
+        self.assertIn("lower.lambda = 1e-12", text)
+        # The default config passes the same trial.
+        r = subprocess.run([fs.MPIRUN, "-np", "2", fs.BINARY, "check", self.config], capture_output=True, text=True,
+                           timeout=120, stdin=subprocess.DEVNULL)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("a trial of 20 rounds stayed finite", r.stdout)
 
     def test_non_convergence_warned(self):
         out = self.out("alpha10-k1")

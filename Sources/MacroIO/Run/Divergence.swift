@@ -38,11 +38,17 @@ struct CheckpointRecord {
   }
 }
 
-enum DivergenceAdvice {
+public enum DivergenceAdvice {
   /// The message of a run that diverged at `round` (`what`: what failed), with the likely
   /// causes by evidence: at round 0 no agent has moved, so run.alpha cannot be the cause; in
   /// the warm-up (rounds ≤ run.warmup) agents do not move either.
   static func message(_ what: String, round: Int, config c: RunConfig, checkpoint: CheckpointRecord?, fInitial: Double?) -> String {
+    let kept = checkpoint.map { "; " + $0.describe(fInitial: fInitial) } ?? "; no checkpoint was written"
+    return "diverged at round \(round): \(what); likely cause \(cause(round: round, config: c))\(kept)"
+  }
+
+  /// The likely cause of a divergence at `round`, by evidence (see ``message``).
+  public static func cause(round: Int, config c: RunConfig) -> String {
     let lowerLevel = "the lower level (lower.lambda = \(c.lower.lambda), basis.degree = \(c.basis.degree), "
       + "basis.quadrature_nodes = \(c.basis.quadratureNodes)): raise lower.lambda or basis.quadrature_nodes, or lower basis.degree"
     let cause: String
@@ -57,7 +63,6 @@ enum DivergenceAdvice {
         + (c.lower.method == .gradient ? " or lower.gamma (= \(c.lower.gamma))" : "")
         + ", or raise run.consensus_steps (= \(c.run.consensusSteps))"
     }
-    let kept = checkpoint.map { "; " + $0.describe(fInitial: fInitial) } ?? "; no checkpoint was written"
-    return "diverged at round \(round): \(what); likely cause \(cause)\(kept)"
+    return cause
   }
 }

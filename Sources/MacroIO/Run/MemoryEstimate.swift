@@ -4,29 +4,38 @@ import Foundation
 import MacroCore
 
 /// Per-rank bytes of a run, from the config alone (nothing allocated), and the memory this
-/// rank can have. The formula (bytes; N agents, P ranks, d dimension, m = basis size,
-/// Q = n_q^d quadrature nodes, M₂ = m(m+1)/2 moment columns, D = mean degree, B = 32 block):
+/// rank can have. Setup is distributed (docs/DESIGN.md §3), so nothing of size N is on every
+/// rank; the model (bytes; N agents, P ranks, d dimension, m = basis size, Q = n_q^d
+/// quadrature nodes, M₂ = (2K+1)^d moment columns, D = mean degree, B = 32 block):
 ///
-///     replicated   N · (16 d + 16 + 32 D)       positions and x⁰, partition order, graph
-///                                                (CSR neighbours, weights, edge list while built):
-///                                                today every rank builds the whole scenario
-///     distributed  ⌈N/P⌉ · 8 · (4 d + 14 m)     x, x⁰, σ, θ, v, next rows, caches, ghost rows,
-///                                                the row copies of a checkpoint or snapshot
-///     fixed        8 · (Q m + Q M₂ + 8 B Q) + 128 MiB   basis and moment tables, block
-///                                                workspaces, runtime + MPI + HDF5 libraries
+///     per owned agent   8 (2d + 2m) + perM · m + perEdge · D + perAgent
+///                       x, x⁰ and the checkpoint's copies of them, the state rows (σ, θ, v,
+///                       the next rows, caches) and their ghost copies, graph rows, weights,
+///                       halo lists and what setup leaves on the heap
+///     fixed             8 (Q m + Q M₂ + 8 B Q) + base
+///                       basis, moment and quadrature tables, block workspaces; base = the
+///                       Swift runtime, MPI, OpenBLAS and HDF5 as loaded
 ///
-/// D is graph.mean_degree for geometric/Erdős–Rényi graphs (probability·N), 2 for a ring, 4
-/// for a grid/torus, 16 for a file graph (unknown until read). When setup becomes
-/// distributed, only the replicated term changes. Local.
+/// perM, perEdge, perAgent and base are fitted to the peak RSS of 1-rank runs (one round
+/// after setup, a checkpoint written) at N = 10³ … 2·10⁵, K = 4 and 6, ring and geometric
+/// graphs, and rounded up so the estimate covers every measured peak by 0–50%
+/// (`scripts/tests/test_memory_estimate.py` checks that; docs/PERFORMANCE.md has the fit). D is
+/// graph.mean_degree for geometric graphs, probability·N for Erdős–Rényi, 2 for a ring, 4 for
+/// a grid/torus, 16 for a file graph (unknown until read). Local.
 public struct MemoryEstimate: Sendable {
+  /// Fitted constants (bytes), see the type's documentation.
+  static let perM = 64.0, perEdge = 48.0, perAgent = 160.0, base = 72.0 * 1_048_576
+
   public let bytesPerRank: Double
-  public let replicated: Double
-  public let distributed: Double
+  /// The part that does not depend on N (tables, libraries).
+  public let fixed: Double
+  /// The part for this rank's share of the agents.
+  public let agents: Double
 
   public init(config c: RunConfig, ranks: Int) {
     let n = Double(c.agents.count), d = Double(c.agents.dimension)
     let m = Double(LegendreBasis.size(dimension: c.agents.dimension, degree: c.basis.degree))
-    let q = pow(Double(c.basis.quadratureNodes), d), m2 = m * (m + 1) / 2
+    let q = pow(Double(c.basis.quadratureNodes), d), m2 = pow(Double(2 * c.basis.degree + 1), d)
     let degree: Double
     switch c.graph.kind {
     case .ring: degree = 2
@@ -35,9 +44,18 @@ public struct MemoryEstimate: Sendable {
     case .file: degree = 16
     case .geometric: degree = c.graph.meanDegree
     }
-    replicated = n * (16 * d + 16 + 32 * degree)
-    distributed = (n / Double(max(1, ranks))).rounded(.up) * 8 * (4 * d + 14 * m)
-    bytesPerRank = replicated + distributed + 8 * (q * m + q * m2 + 8 * 32 * q) + 128 * 1024 * 1024
+    let perOwned = 8 * (2 * d + 2 * m) + Self.perM * m + Self.perEdge * degree + Self.perAgent
+    agents = (n / Double(max(1, ranks))).rounded(.up) * perOwned
+    fixed = 8 * (q * m + q * m2 + 8 * 32 * q) + Self.base
+    bytesPerRank = fixed + agents
+  }
+
+  /// nil, or why this config does not fit in the memory a rank can have here (each rank
+  /// checks its own node; agreed by the caller). Local.
+  public func refusal(_ c: RunConfig, ranks: Int) -> String? {
+    guard let (limit, source) = Self.availablePerRank(ranksOnNode: ranks), bytesPerRank > limit else { return nil }
+    return "\(summary) exceeds the \(Self.text(limit)) a rank can have here (\(source)): lower agents.count (= \(c.agents.count)) "
+      + "or basis.degree (= \(c.basis.degree)), or use more ranks or nodes"
   }
 
   /// The memory this rank can have: the smaller of MemAvailable and the cgroup's free limit
@@ -82,10 +100,13 @@ public struct MemoryEstimate: Sendable {
     (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
   }
 
-  public static func gib(_ b: Double) -> String { String(format: "%.2f GiB", b / 1_073_741_824) }
+  /// Bytes as MiB below 10 GiB, else GiB.
+  public static func text(_ b: Double) -> String {
+    b < 10 * 1_073_741_824 ? String(format: "%.0f MiB", b / 1_048_576) : String(format: "%.2f GiB", b / 1_073_741_824)
+  }
 
   /// One line for `check` and the refusal message.
   public var summary: String {
-    "memory estimate \(Self.gib(bytesPerRank)) per rank (\(Self.gib(replicated)) replicated on every rank + \(Self.gib(distributed)) for its share of the agents)"
+    "memory estimate \(Self.text(bytesPerRank)) per rank (\(Self.text(fixed)) tables and libraries + \(Self.text(agents)) for its share of the agents)"
   }
 }

@@ -36,13 +36,7 @@ extension RunDriver {
   /// Refuses a config whose estimated memory exceeds what a rank can have (bad input, exit
   /// 2, before anything is allocated). Collective (each rank checks its node).
   func checkMemory() throws(RunError) {
-    let estimate = MemoryEstimate(config: config, ranks: comm.size)
-    var failure: String? = nil
-    if let (limit, source) = MemoryEstimate.availablePerRank(ranksOnNode: comm.size), estimate.bytesPerRank > limit {
-      failure = "\(estimate.summary) exceeds the \(MemoryEstimate.gib(limit)) a rank can have here (\(source)): "
-        + "lower agents.count (= \(config.agents.count)) or basis.degree (= \(config.basis.degree)), use more ranks or nodes"
-        + (estimate.replicated > limit ? " (the replicated part alone is too large: more ranks do not help until setup is distributed)" : "")
-    }
+    let failure = MemoryEstimate(config: config, ranks: comm.size).refusal(config, ranks: comm.size)
     let agreed: String?
     do { agreed = try CollectiveAgreement.firstFailure(comm, failure) } catch { throw .mpi("\(error)") }
     if let agreed { throw .config(agreed) }

@@ -22,49 +22,26 @@ public enum SnapshotWriter {
   }
 
   /// Writes `directory/snapshot-NNNNNNNN.h5` from every rank's owned rows `x` and initial
-  /// positions `x0` (rank r owns `partition.range(of: r)`, row-major count × d) and rewrites
-  /// the XDMF:
-  ///
-  /// 1. rank 0 creates `directory`;
-  /// 2. `snapshot-NNNNNNNN.h5.tmp` is created with MPI-IO, its whole size reserved on disk
-  ///    (rank 0, ``SpaceReservation``), `/x` written collectively (each
-  ///    rank its hyperslab of rows; ranks without agents select nothing), then `/points`,
-  ///    `/global_id`, `/travelled` (``SnapshotFormat``); attributes `round`, `agents`,
-  ///    `dimension`; closed;
-  /// 3. rank 0 renames it over the final name and rewrites `snapshots.xdmf` (temporary +
-  ///    rename).
-  ///
-  /// Ranks agree after every step: a failure anywhere throws the same error on every rank
-  /// and removes the temporary file. Collective over `comm`.
+  /// positions `x0` (rank r owns `partition.range(of: r)`, row-major count × d) by
+  /// ``AtomicH5Write`` (temporary, space reserved, rename): `/x` written collectively (each
+  /// rank its hyperslab of rows; ranks without agents select nothing), then `/points`,
+  /// `/global_id`, `/travelled` (``SnapshotFormat``) and the attributes `round`, `agents`,
+  /// `dimension`; once published, rank 0 rewrites `snapshots.xdmf` (temporary + rename).
+  /// A failure anywhere throws the same error on every rank. Collective over `comm`.
   @discardableResult
   public static func write(x: [Double], x0: [Double], round: Int, dimension d: Int, partition: Partition,
                            comm: Communicator, directory: String) throws(SnapshotError) -> String {
     let final = directory + "/" + SnapshotFormat.fileName(round: round)
-    let tmp = final + ".tmp"
     let range = partition.range(of: comm.rank)
     let n = partition.agentCount
     precondition(x.count == range.count * d && x0.count == x.count,
                  "SnapshotWriter: \(x.count) and \(x0.count) values, expected \(range.count) × \(d)")
-    try agree(comm, final) { () throws(SnapshotError) in
-      guard comm.rank == 0 else { return }
-      do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-        throw SnapshotError(path: final, reason: "cannot create directory \(directory): \(error.localizedDescription)")
-      }
-      if FileManager.default.fileExists(atPath: tmp) { try? FileManager.default.removeItem(atPath: tmp) }
-    }
-    let file = try agree(comm, final) { () throws(SnapshotError) -> H5File? in
-      do { return try H5File.create(path: tmp, comm: comm) } catch { throw SnapshotError(path: final, reason: "\(error)") }
-    }
-    guard let file else { throw SnapshotError(path: final, reason: "internal: no file") }
-    do throws(SnapshotError) {
-      try agree(comm, final) { () throws(SnapshotError) in
-        guard comm.rank == 0 else { return }
-        let bytes = SpaceReservation.size(doubles: n * (d + 3 + 1 + 1), attributeBytes: 1024)
-        if let e = SpaceReservation.reserve(tmp, bytes: bytes) { throw SnapshotError(path: final, reason: e) }
-      }
-      try agree(comm, final) { () throws(SnapshotError) in
-        do {
-          for (name, cols, rows) in perAgentColumns(x: x, x0: x0, dimension: d, firstID: range.lowerBound) {
+    let columns = perAgentColumns(x: x, x0: x0, dimension: d, firstID: range.lowerBound)
+    let bytes = SpaceReservation.size(doubles: n * columns.map(\.1).reduce(0, +), attributeBytes: 1024)
+    try AtomicH5Write.write(final, comm: comm, reserving: bytes, durable: false, body: { (file) throws(SnapshotError) in
+      try CollectiveAgreement.agree(comm, path: final) { () throws(SnapshotError) in
+        do throws(HDF5Error) {
+          for (name, cols, rows) in columns {
             let ds = try file.createDataset(name, rows: n, cols: cols)
             try rows.withUnsafeBufferPointer { (p) throws(HDF5Error) in try ds.writeRows(p, start: range.lowerBound, count: range.count) }
             try ds.close()
@@ -72,27 +49,13 @@ public enum SnapshotWriter {
           try file.setAttribute("round", Int64(round))
           try file.setAttribute("agents", Int64(n))
           try file.setAttribute("dimension", Int64(d))
-        } catch { throw SnapshotError(path: final, reason: "\(error)") }
+        } catch { throw SnapshotError(path: final, reason: error.reason) }
       }
-    } catch {
-      try? file.close()
-      if comm.rank == 0 { try? FileManager.default.removeItem(atPath: tmp) }
-      throw error
-    }
-    try agree(comm, final) { () throws(SnapshotError) in
-      do { try file.close() } catch { throw SnapshotError(path: final, reason: "closing: \(error)") }
-    }
-    try agree(comm, final) { () throws(SnapshotError) in
-      guard comm.rank == 0 else { return }
-      SpaceReservation.release(tmp)
-      if let e = CheckpointDirectory.rename(tmp, final) {
-        try? FileManager.default.removeItem(atPath: tmp)
-        throw SnapshotError(path: final, reason: e)
-      }
+    }, published: { () throws(SnapshotError) in
       do { try SnapshotSeries.write(directory: directory, upTo: round, agents: n, dimension: d) } catch {
         throw SnapshotError(path: final, reason: "\(error)")
       }
-    }
+    })
     return final
   }
 
@@ -125,26 +88,5 @@ public enum SnapshotWriter {
       try? FileManager.default.removeItem(atPath: directory + "/" + name)
     }
     try? FileManager.default.removeItem(atPath: directory + "/" + SnapshotFormat.seriesFileName)
-  }
-
-  /// Runs `body` on this rank, then agrees over `comm`: if any rank failed, every rank throws
-  /// the error text of the lowest failing rank. Collective.
-  static func agree<T>(_ comm: Communicator, _ path: String, _ body: () throws(SnapshotError) -> T) throws(SnapshotError) -> T {
-    var local: Result<T, SnapshotError>
-    do { local = .success(try body()) } catch { local = .failure(error) }
-    let failure: SnapshotError? = if case .failure(let e) = local { e } else { nil }
-    let first: Int
-    do { first = try comm.allreduce(failure == nil ? Int.max : comm.rank, .min) } catch {
-      throw SnapshotError(path: path, reason: "MPI failure while agreeing: \(error)")
-    }
-    if first != Int.max {
-      let text: String
-      do { text = try comm.broadcast(string: failure?.reason ?? "", root: first) } catch {
-        throw SnapshotError(path: path, reason: "MPI failure while agreeing: \(error)")
-      }
-      throw SnapshotError(path: path, reason: text)
-    }
-    guard case .success(let value) = local else { fatalError("unreachable: agreement passed with a local failure") }
-    return value
   }
 }
