@@ -60,9 +60,29 @@ struct Bench: ParsableCommand {
     return 2 * Double(m * n * k) / t / 1e9
   }
 
+  /// What `run` measures: the kernels against same-shape DGEMMs, the round on this rank count,
+  /// the mixing kernel and the vector math.
+  struct Results {
+    var d = 2, K = 6, nq = 40, B = 0, m = 0, Q = 0, M2 = 0
+    var dgemmZ = 0.0, dgemmMu = 0.0, dgemmPsi = 0.0, dgemmSquare = 0.0
+    var rows: [(String, Double, Double)] = []
+    var totalAgents = 0, tRound = 0.0, agentRoundsPerSecond = 0.0, roundGflops = 0.0
+    var mixing = (fast: 0.0, reference: 0.0, bandwidth: 0.0, memcpy: 1.0)
+  }
+
   func run() throws {
     let world = Communicator.world
-    let d = 2, K = 6, nq = 40
+    var res = Results()
+    measureKernels(&res)
+    try measureRound(&res, world: world)
+    let vectorMath = VectorMathRates.measure(seconds: seconds)
+    guard world.rank == 0 else { return }
+    if json { printJSON(res, vectorMath: vectorMath, ranks: world.size) } else { printTable(res, vectorMath: vectorMath, ranks: world.size) }
+  }
+
+  /// The exp-family kernels (A/μ/π, H v, fused A/μ/π/H) and the same-shape DGEMMs. Local.
+  func measureKernels(_ res: inout Results) {
+    let d = res.d, K = res.K, nq = res.nq
     let fam = ExpFamily(dimension: d, degree: K, quadratureNodes: nq, lambda: 1e-2, blockSize: block)
     let B = block, m = fam.m, Q = fam.q, M2 = fam.momentCount, P = fam.packedCount
     let theta = (0..<(B * m)).map {
@@ -102,7 +122,18 @@ struct Bench: ParsableCommand {
         } } } } }
     }
     let fusedFlops = Double(B) * (fam.linearPredictorFlopsPerAgent + fam.momentFlopsPerAgent + 2 * Double(M2 * P))
-    // Round throughput on this rank count.
+    res.B = B; res.m = m; res.Q = Q; res.M2 = M2
+    res.dgemmZ = dgemmZ; res.dgemmMu = dgemmMu; res.dgemmPsi = dgemmPsi; res.dgemmSquare = dgemmSquare
+    res.rows = [
+      ("A/mu/pi kernel (2 DGEMM + log-sum-exp)", evalFlops / tEval / 1e9, dgemmZ),
+      ("H v kernel (2 DGEMM)", hvFlops / tHv / 1e9, dgemmZ),
+      (fam.usesSumFactorization ? "fused A/mu/pi/H kernel (4 DGEMM, sum-factorized)" : "fused A/mu/pi/H kernel (3 DGEMM)", fusedFlops / tFused / 1e9, dgemmZ),
+    ]
+  }
+
+  /// Round throughput of the default scenario on this rank count, and the mixing kernel on
+  /// its rows. Collective.
+  func measureRound(_ res: inout Results, world: Communicator) throws {
     var c = RunConfig.default
     c.agents.count = agents * world.size
     c.run.rounds = rounds
@@ -117,31 +148,34 @@ struct Bench: ParsableCommand {
     let agentRoundsPerSecond = Double(c.agents.count * rounds) / tRound
     let roundGflops = engine.updater.flops / tRound / 1e9 * Double(world.size)
     let mixing = mixingKernelRates(engine: engine)
-    let vectorMath = VectorMathRates.measure(seconds: seconds)
-    guard world.rank == 0 else { return }
-    let rows: [(String, Double, Double)] = [
-      ("A/mu/pi kernel (2 DGEMM + log-sum-exp)", evalFlops / tEval / 1e9, dgemmZ),
-      ("H v kernel (2 DGEMM)", hvFlops / tHv / 1e9, dgemmZ),
-      (fam.usesSumFactorization ? "fused A/mu/pi/H kernel (4 DGEMM, sum-factorized)" : "fused A/mu/pi/H kernel (3 DGEMM)", fusedFlops / tFused / 1e9, dgemmZ),
-    ]
-    if json {
-      let obj: JSONValue = .object([
-        ("block", .int(B)), ("m", .int(m)), ("Q", .int(Q)), ("blas_core", .string(BLAS.coreName)),
-        ("dgemm_gflops", .object([("BxQxm", .number(dgemmZ)), ("BxmxQ", .number(dgemmMu)), ("BxM2xQ", .number(dgemmPsi)), ("512^3", .number(dgemmSquare))])),
-        ("kernels", .array(rows.map { .object([("name", .string($0.0)), ("gflops", .number($0.1)), ("dgemm_same_shape_gflops", .number($0.2)), ("ratio", .number($0.1 / $0.2))]) })),
-        ("round", .object([("ranks", .int(world.size)), ("agents", .int(c.agents.count)), ("rounds", .int(rounds)),
-                           ("agent_rounds_per_second", .number(agentRoundsPerSecond)), ("gflops", .number(roundGflops)),
-                           ("microseconds_per_agent_round_per_rank", .number(tRound / Double(agents * rounds) * 1e6))])),
-        ("mixing_kernel", .object([("fast_ns_per_agent_step", .number(mixing.fast)), ("reference_ns_per_agent_step", .number(mixing.reference)),
-                                   ("neighbour_gb_per_s", .number(mixing.bandwidth)), ("memcpy_gb_per_s", .number(mixing.memcpy))])),
-        ("vector_math", .object([("variant", .string(vectorMath.variant.name)), ("exp_ns_per_element", .number(vectorMath.exp)),
-                                 ("glibc_exp_ns_per_element", .number(vectorMath.expReference)),
-                                 ("logsumexp_ns_per_element", .number(vectorMath.logSumExp)),
-                                 ("logsumexp_reference_ns_per_element", .number(vectorMath.logSumExpReference))])),
-      ])
-      print(obj.prettySerialized())
-      return
-    }
+    res.totalAgents = c.agents.count; res.tRound = tRound
+    res.agentRoundsPerSecond = agentRoundsPerSecond; res.roundGflops = roundGflops; res.mixing = mixing
+  }
+
+  func printJSON(_ res: Results, vectorMath: VectorMathRates, ranks: Int) {
+    let (B, m, Q) = (res.B, res.m, res.Q), (dgemmZ, dgemmMu, dgemmPsi, dgemmSquare) = (res.dgemmZ, res.dgemmMu, res.dgemmPsi, res.dgemmSquare)
+    let (rows, mixing, agentRoundsPerSecond, roundGflops, tRound) = (res.rows, res.mixing, res.agentRoundsPerSecond, res.roundGflops, res.tRound)
+    let obj: JSONValue = .object([
+      ("block", .int(B)), ("m", .int(m)), ("Q", .int(Q)), ("blas_core", .string(BLAS.coreName)),
+      ("dgemm_gflops", .object([("BxQxm", .number(dgemmZ)), ("BxmxQ", .number(dgemmMu)), ("BxM2xQ", .number(dgemmPsi)), ("512^3", .number(dgemmSquare))])),
+      ("kernels", .array(rows.map { .object([("name", .string($0.0)), ("gflops", .number($0.1)), ("dgemm_same_shape_gflops", .number($0.2)), ("ratio", .number($0.1 / $0.2))]) })),
+      ("round", .object([("ranks", .int(ranks)), ("agents", .int(res.totalAgents)), ("rounds", .int(rounds)),
+                         ("agent_rounds_per_second", .number(agentRoundsPerSecond)), ("gflops", .number(roundGflops)),
+                         ("microseconds_per_agent_round_per_rank", .number(tRound / Double(agents * rounds) * 1e6))])),
+      ("mixing_kernel", .object([("fast_ns_per_agent_step", .number(mixing.fast)), ("reference_ns_per_agent_step", .number(mixing.reference)),
+                                 ("neighbour_gb_per_s", .number(mixing.bandwidth)), ("memcpy_gb_per_s", .number(mixing.memcpy))])),
+      ("vector_math", .object([("variant", .string(vectorMath.variant.name)), ("exp_ns_per_element", .number(vectorMath.exp)),
+                               ("glibc_exp_ns_per_element", .number(vectorMath.expReference)),
+                               ("logsumexp_ns_per_element", .number(vectorMath.logSumExp)),
+                               ("logsumexp_reference_ns_per_element", .number(vectorMath.logSumExpReference))])),
+    ])
+    print(obj.prettySerialized())
+  }
+
+  func printTable(_ res: Results, vectorMath: VectorMathRates, ranks: Int) {
+    let (d, K, nq, B, m, Q, M2) = (res.d, res.K, res.nq, res.B, res.m, res.Q, res.M2)
+    let (dgemmZ, dgemmMu, dgemmPsi, dgemmSquare) = (res.dgemmZ, res.dgemmMu, res.dgemmPsi, res.dgemmSquare)
+    let (rows, mixing, agentRoundsPerSecond, roundGflops, tRound) = (res.rows, res.mixing, res.agentRoundsPerSecond, res.roundGflops, res.tRound)
     print("macroopt bench: K = \(K), d = \(d), m = \(m), n_q = \(nq) (Q = \(Q)), block = \(B) agents, OpenBLAS core \(BLAS.coreName), \(BLAS.threadCount) thread(s)")
     print(String(format: "DGEMM same shapes: %dx%dx%d %.1f GFLOP/s, %dx%dx%d %.1f GFLOP/s, %dx%dx%d %.1f GFLOP/s; 512^3 %.1f GFLOP/s",
                  B, Q, m, dgemmZ, B, m, Q, dgemmMu, B, M2, Q, dgemmPsi, dgemmSquare))
@@ -149,7 +183,7 @@ struct Bench: ParsableCommand {
       print(String(format: "%-40@ %7.2f GFLOP/s  = %5.1f%% of the same-shape DGEMM", name as NSString, rate, 100 * rate / ref))
     }
     print(String(format: "round (N = %d on %d rank(s), %d rounds): %.0f agent-rounds/s, %.1f us per agent-round per rank, %.2f GFLOP/s (model count)",
-                 c.agents.count, world.size, rounds, agentRoundsPerSecond, tRound / Double(agents * rounds) * 1e6, roundGflops))
+                 res.totalAgents, ranks, rounds, agentRoundsPerSecond, tRound / Double(agents * rounds) * 1e6, roundGflops))
     print(String(format: "mixing step (sigma and theta rows of every owned agent): %.0f ns per agent (reference loop %.0f ns, %.1fx); neighbour rows read at %.1f GB/s = %.0f%% of a same-process memcpy (%.1f GB/s)",
                  mixing.fast, mixing.reference, mixing.reference / mixing.fast, mixing.bandwidth, 100 * mixing.bandwidth / mixing.memcpy, mixing.memcpy))
     for line in vectorMath.lines { print(line) }
@@ -162,23 +196,29 @@ struct Bench: ParsableCommand {
     let st = engine.state, rows = engine.rows, m = st.m, n = st.ownedCount
     guard n > 0 else { return (0, 0, 0, 1) }
     var out = [Double](repeating: 0, count: n * m)
-    func sweep(_ kernel: (UnsafePointer<Double>, UnsafePointer<Int32>, UnsafePointer<Double>, Range<Int>, Int, UnsafeMutablePointer<Double>) -> Void) -> Double {
+    typealias Kernel = (UnsafePointer<Double>, UnsafePointer<Int32>, UnsafePointer<Double>, Range<Int>, Int, Int, Double, Int,
+                        UnsafeMutablePointer<Double>) -> Void
+    func sweep(_ kernel: Kernel) -> Double {
       measure {
         rows.slots.withUnsafeBufferPointer { rs in rows.weights.withUnsafeBufferPointer { rw in
           out.withUnsafeMutableBufferPointer { o in
             for src in [st.sigma, st.theta] {
               src.withUnsafeBufferPointer { sp in
                 for i in 0..<n {
-                  kernel(sp.baseAddress!, rs.baseAddress!, rw.baseAddress!, rows.offsets[i]..<rows.offsets[i + 1], m, o.baseAddress! + i * m)
+                  let lo = rows.offsets[i]
+                  kernel(sp.baseAddress!, rs.baseAddress!, rw.baseAddress!, lo..<rows.offsets[i + 1], lo + Int(rows.selfPosition[i]),
+                         i, rows.selfWeight[i], m, o.baseAddress! + i * m)
                 }
               }
             }
           } } }
       } / Double(n) * 1e9
     }
-    let fast = sweep { MixingKernel.rowSum(src: $0, slots: $1, weights: $2, range: $3, m: $4, out: $5) }
-    let reference = sweep { MixingKernel.rowSumReference(src: $0, slots: $1, weights: $2, range: $3, m: $4, out: $5) }
-    let bytes = Double(2 * rows.slots.count * m * 8 + 2 * n * m * 8) / Double(n)
+    let fast = sweep { MixingKernel.rowSum(src: $0, slots: $1, weights: $2, range: $3, selfAt: $4, selfSlot: $5, selfWeight: $6, m: $7, out: $8) }
+    let reference = sweep {
+      MixingKernel.rowSumReference(src: $0, slots: $1, weights: $2, range: $3, selfAt: $4, selfSlot: $5, selfWeight: $6, m: $7, out: $8)
+    }
+    let bytes = Double(2 * (rows.slots.count + n) * m * 8 + 2 * n * m * 8) / Double(n)
     var copy = [Double](repeating: 0, count: st.sigma.count)
     let tCopy = measure {
       st.sigma.withUnsafeBufferPointer { s in copy.withUnsafeMutableBufferPointer { c in c.baseAddress!.update(from: s.baseAddress!, count: s.count) } }

@@ -6,7 +6,8 @@ import MacroEngine
 import MPIKit
 
 /// The engine's block round (BLAS kernels in blocks of 32, the fused exp-family + Hessian
-/// kernel, the inline ∇U, the inline CG, the neighbour-sum kernel) against a one-agent-at-a-time
+/// kernel, ∇U by `MacroCost.gradientBlock`, `ConjugateGradient.solve`, the neighbour-sum kernel,
+/// the in-place Chebyshev recurrence) against a one-agent-at-a-time
 /// reference round written here with plain loops from DESIGN §2: `ExpFamilyReference` for A, μ,
 /// π and H, a plain Cholesky, a plain CG, `MacroCost.gradient` for ∇U, and a dense W built here
 /// from the ring's Metropolis weights. Forward and reverse KL, k = 1 and Chebyshev k = 4, on one

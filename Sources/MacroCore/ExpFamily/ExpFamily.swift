@@ -127,8 +127,6 @@ public final class ExpFamily: Sendable {
 /// Scratch buffers for one thread's use of an `ExpFamily` (block-sized). Not shareable.
 public final class ExpFamilyWorkspace {
   public let blockSize: Int
-  /// B×Q scratch (Z, then π for `evaluate`).
-  var z: [Double]
   /// B×Q scratch for H v.
   var t: [Double]
   /// B×M2 moments.
@@ -143,8 +141,7 @@ public final class ExpFamilyWorkspace {
   var thetaHat: [Double]
   init(_ f: ExpFamily) {
     blockSize = f.blockSize
-    z = [Double](repeating: 0, count: f.blockSize * f.q)
-    t = z
+    t = [Double](repeating: 0, count: f.blockSize * f.q)
     moments = [Double](repeating: 0, count: f.blockSize * f.momentCount)
     packed = [Double](repeating: 0, count: f.blockSize * f.packedCount)
     let n = f.quadrature.nodesPerAxis, J = 2 * f.basis.degree + 1

@@ -94,19 +94,36 @@ extension Graph {
   /// Local. Preconditions as for `geometricGraph`; `lower[a] <= upper[a]`.
   public static func geometricRows(positions: [Double], dimension d: Int, radius r: Double,
                                    lower: [Double], upper: [Double], rows: Range<Int>) -> (offsets: [Int], neighbors: [Int32]) {
+    let cells = CellList(positions: positions, dimension: d, radius: r, lower: lower, upper: upper)
+    var offsets = [Int](repeating: 0, count: rows.count + 1)
+    var neighbors: [Int32] = []
+    var row: [Int32] = []
+    row.reserveCapacity(64)
+    for (out, i) in rows.enumerated() {
+      row.removeAll(keepingCapacity: true)
+      cells.neighbors(of: i, positions: positions, radius: r, into: &row)
+      insertionSort(&row)
+      neighbors.append(contentsOf: row)
+      offsets[out + 1] = neighbors.count
+    }
+    return (offsets, neighbors)
+  }
+}
+
+/// The cell list of `geometricRows`: the points bucketed into cells of side ≥ r over a box
+/// (a counting sort, ascending ids within a cell), their coordinates copied in cell order.
+/// Local value.
+struct CellList {
+  let d: Int
+  let ncs: [Int], strides: [Int]
+  /// Cell coordinates of each point (3 a point), cell offsets into `members`, the points in
+  /// cell order and their coordinates in that order.
+  let coord: [Int32], cellStart: [Int], members: [Int32], cellPositions: [Double]
+
+  init(positions: [Double], dimension d: Int, radius r: Double, lower: [Double], upper: [Double]) {
     let n = positions.count / d
-    // Cells per axis: side ≥ r (with a 1e-9 margin, so rounding in the cell index of two
-    // points at distance r cannot put them two cells apart), at most about 2N cells in total.
-    var ncs = [1, 1, 1]
-    for a in 0..<d {
-      let ext = upper[a] - lower[a]
-      ncs[a] = r > 0 && ext > 0 ? max(1, Int(min(ext / (r * (1 + 1e-9)), 1_048_576.0))) : 1
-    }
-    let cellCap = max(1, 2 * max(n, 1))
-    while ncs[0] * ncs[1] * ncs[2] > cellCap {
-      let big = (0..<3).max { ncs[$0] < ncs[$1] } ?? 0
-      ncs[big] = max(1, ncs[big] / 2)
-    }
+    self.d = d
+    let ncs = Self.cellsPerAxis(pointCount: n, dimension: d, radius: r, lower: lower, upper: upper)
     var sides = [1.0, 1.0, 1.0], lasts = [0.0, 0.0, 0.0]
     for a in 0..<d {
       sides[a] = ncs[a] > 1 ? (upper[a] - lower[a]) / Double(ncs[a]) : 1
@@ -114,7 +131,6 @@ extension Graph {
     }
     let strides = [1, ncs[0], ncs[0] * ncs[1]]
     let cellCount = ncs[0] * ncs[1] * ncs[2]
-
     // Cell coordinates of each point (clamped: a 1-Lipschitz map, so neighbours within r stay
     // in adjacent cells even for points outside the box).
     var coord = [Int32](repeating: 0, count: n * 3)
@@ -139,54 +155,64 @@ extension Graph {
       members[fill[cellOf[i]]] = Int32(i)
       fill[cellOf[i]] += 1
     }
-    // Coordinates in cell order, so the neighbour scan below reads contiguous memory.
+    // Coordinates in cell order, so the neighbour scan reads contiguous memory.
     var cellPositions = [Double](repeating: 0, count: n * d)
     for k in 0..<n {
       let j = Int(members[k])
       for a in 0..<d { cellPositions[k * d + a] = positions[j * d + a] }
     }
+    self.ncs = ncs; self.strides = strides; self.coord = coord
+    self.cellStart = cellStart; self.members = members; self.cellPositions = cellPositions
+  }
 
+  /// Cells per axis: side ≥ r (with a 1e-9 margin, so rounding in the cell index of two
+  /// points at distance r cannot put them two cells apart), at most about 2N cells in total.
+  static func cellsPerAxis(pointCount n: Int, dimension d: Int, radius r: Double, lower: [Double], upper: [Double]) -> [Int] {
+    var ncs = [1, 1, 1]
+    for a in 0..<d {
+      let ext = upper[a] - lower[a]
+      ncs[a] = r > 0 && ext > 0 ? max(1, Int(min(ext / (r * (1 + 1e-9)), 1_048_576.0))) : 1
+    }
+    let cellCap = max(1, 2 * max(n, 1))
+    while ncs[0] * ncs[1] * ncs[2] > cellCap {
+      let big = (0..<3).max { ncs[$0] < ncs[$1] } ?? 0
+      ncs[big] = max(1, ncs[big] / 2)
+    }
+    return ncs
+  }
+
+  /// Appends to `row` the points j ≠ i within `r` of point i (in cell order, unsorted). Local.
+  func neighbors(of i: Int, positions: [Double], radius r: Double, into row: inout [Int32]) {
     let r2 = r * r
-    var offsets = [Int](repeating: 0, count: rows.count + 1)
-    var neighbors: [Int32] = []
-    var row: [Int32] = []
-    row.reserveCapacity(64)
     let lo1 = d >= 2 ? -1 : 0, hi1 = d >= 2 ? 1 : 0
     let lo2 = d >= 3 ? -1 : 0, hi2 = d >= 3 ? 1 : 0
-    for (out, i) in rows.enumerated() {
-      row.removeAll(keepingCapacity: true)
-      let c0 = Int(coord[i * 3]), c1 = Int(coord[i * 3 + 1]), c2 = Int(coord[i * 3 + 2])
-      let xi = i * d
-      for o2 in lo2...hi2 {
-        let z = c2 + o2
-        if z < 0 || z >= ncs[2] { continue }
-        for o1 in lo1...hi1 {
-          let y = c1 + o1
-          if y < 0 || y >= ncs[1] { continue }
-          let xLo = max(c0 - 1, 0), xHi = min(c0 + 1, ncs[0] - 1)
-          // Cells xLo...xHi of this (y, z) line are contiguous in `members`.
-          let base = y * strides[1] * (d >= 2 ? 1 : 0) + z * strides[2] * (d >= 3 ? 1 : 0)
-          let from = cellStart[base + xLo], to = cellStart[base + xHi + 1]
-          var k = from
-          while k < to {
-            let j = Int(members[k])
-            k += 1
-            if j == i { continue }
-            let xj = (k - 1) * d
-            var dist2 = 0.0
-            for a in 0..<d {
-              let delta = positions[xi + a] - cellPositions[xj + a]
-              dist2 += delta * delta
-            }
-            if dist2 <= r2 { row.append(Int32(j)) }
+    let c0 = Int(coord[i * 3]), c1 = Int(coord[i * 3 + 1]), c2 = Int(coord[i * 3 + 2])
+    let xi = i * d
+    for o2 in lo2...hi2 {
+      let z = c2 + o2
+      if z < 0 || z >= ncs[2] { continue }
+      for o1 in lo1...hi1 {
+        let y = c1 + o1
+        if y < 0 || y >= ncs[1] { continue }
+        let xLo = max(c0 - 1, 0), xHi = min(c0 + 1, ncs[0] - 1)
+        // Cells xLo...xHi of this (y, z) line are contiguous in `members`.
+        let base = y * strides[1] * (d >= 2 ? 1 : 0) + z * strides[2] * (d >= 3 ? 1 : 0)
+        let from = cellStart[base + xLo], to = cellStart[base + xHi + 1]
+        var k = from
+        while k < to {
+          let j = Int(members[k])
+          k += 1
+          if j == i { continue }
+          let xj = (k - 1) * d
+          var dist2 = 0.0
+          for a in 0..<d {
+            let delta = positions[xi + a] - cellPositions[xj + a]
+            dist2 += delta * delta
           }
+          if dist2 <= r2 { row.append(Int32(j)) }
         }
       }
-      insertionSort(&row)
-      neighbors.append(contentsOf: row)
-      offsets[out + 1] = neighbors.count
     }
-    return (offsets, neighbors)
   }
 }
 

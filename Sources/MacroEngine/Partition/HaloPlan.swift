@@ -25,15 +25,15 @@ public struct HaloPlan: Sendable, Equatable {
   /// Per neighbour rank, that rank's agents adjacent to ours, ascending. Equals the ghosts.
   public let receiveIDs: [Int]
   /// Own agents with at least one neighbour owned elsewhere, ascending.
-  public let boundaryIDs: [Int]
+  public private(set) var boundaryIDs: [Int]
   /// Own agents whose neighbours are all owned here, ascending.
-  public let interiorIDs: [Int]
+  public private(set) var interiorIDs: [Int]
   /// Row starts of the owned rows in local form (`ownedCount + 1` entries, from 0).
-  public let localOffsets: [Int]
+  public private(set) var localOffsets: [Int]
   /// Local slots of the neighbours of each owned agent, in the rows' (ascending id) order:
   /// `localNeighborSlots[localOffsets[s] + t]` is the slot of `rows.neighbors(ofSlot: s)[t]`,
   /// aligned with the rows' weights (`LocalWeights.weightsOffDiagonal[rows.offsets[s] + t]`).
-  public let localNeighborSlots: [Int32]
+  public private(set) var localNeighborSlots: [Int32]
 
   public var ownedCount: Int { ownedRange.count }
   /// Ghost global ids; ghost g sits in slot `ownedCount + g`.
@@ -114,17 +114,7 @@ public struct HaloPlan: Sendable, Equatable {
     unique.reserveCapacity(ghosts.count)
     for g in ghosts where unique.last != g { unique.append(g) }
 
-    // Receive lists: ghosts grouped by owner (ascending ids have ascending owners).
-    var ranks: [Int] = []
-    var recvOffsets = [0]
-    for (k, g) in unique.enumerated() {
-      let s = partition.owner(of: g)
-      if ranks.last != s {
-        if !ranks.isEmpty { recvOffsets.append(k) }
-        ranks.append(s)
-      }
-    }
-    if !ranks.isEmpty { recvOffsets.append(unique.count) }
+    let (ranks, recvOffsets) = Self.receiveLists(ghosts: unique, partition: partition)
     let sendRanks = sendByRank.keys.sorted()
     precondition(sendRanks == ranks, "graph is not symmetric: send and receive ranks differ")
 
@@ -142,7 +132,28 @@ public struct HaloPlan: Sendable, Equatable {
     self.boundaryIDs = boundary
     self.interiorIDs = interior
 
-    // Local adjacency of owned rows.
+    (localOffsets, localNeighborSlots) = Self.localAdjacency(rows: rows, owned: own, ghosts: unique)
+  }
+
+  /// The neighbour ranks of the sorted ghost ids `ghosts` and the offsets of each rank's
+  /// ghosts (ascending ids have ascending owners). Local.
+  static func receiveLists(ghosts unique: [Int], partition: Partition) -> (ranks: [Int], offsets: [Int]) {
+    var ranks: [Int] = []
+    var recvOffsets = [0]
+    for (k, g) in unique.enumerated() {
+      let s = partition.owner(of: g)
+      if ranks.last != s {
+        if !ranks.isEmpty { recvOffsets.append(k) }
+        ranks.append(s)
+      }
+    }
+    if !ranks.isEmpty { recvOffsets.append(unique.count) }
+    return (ranks, recvOffsets)
+  }
+
+  /// The owned rows' neighbours as local slots (owned: id − first, ghosts: owned count + place
+  /// in the sorted `ghosts`), with row offsets. Local.
+  static func localAdjacency(rows: LocalGraph, owned own: Range<Int>, ghosts unique: [Int]) -> (offsets: [Int], slots: [Int32]) {
     var localOffsets = [Int](repeating: 0, count: own.count + 1)
     var slots: [Int32] = []
     slots.reserveCapacity(rows.neighbors.count)
@@ -162,7 +173,16 @@ public struct HaloPlan: Sendable, Equatable {
       }
       localOffsets[s + 1] = slots.count
     }
-    self.localOffsets = localOffsets
-    self.localNeighborSlots = slots
+    return (localOffsets, slots)
+  }
+
+  /// Drops what only the setup reads — the local adjacency and the interior/boundary id
+  /// lists (≈ 16 + 4·degree bytes an owned agent) — once the mixing rows and the engine's
+  /// slot lists are built from them; the halo's send/receive lists stay. Local.
+  public mutating func releaseSetupLists() {
+    localOffsets = []
+    localNeighborSlots = []
+    interiorIDs = []
+    boundaryIDs = []
   }
 }

@@ -1,36 +1,49 @@
-/// The rows of W for one rank's owned agents in local slots, self term included, each row in
-/// ascending global-id order — the summation order that makes Σ_j w_ij σ_j independent of the
-/// partition (DESIGN §3). Built once from the replicated graph, its weights and the halo plan.
+/// The rows of W for one rank's owned agents in local slots — the summation order that makes
+/// Σ_j w_ij σ_j independent of the partition (DESIGN §3): row s is its off-diagonal entries
+/// offsets[s]..<offsets[s+1] of `slots` and `weights` (ascending global id), with the self
+/// term w_ss taken before entry offsets[s] + selfPosition[s] (the first neighbour with a larger
+/// id). The arrays are the setup's own (the scenario's row offsets and weights, the halo
+/// plan's neighbour slots), shared, not copied; only `selfPosition` is new (4 B an agent).
 public struct MixingRows: Sendable {
   public let offsets: [Int]
   public let slots: [Int32]
   public let weights: [Double]
-  /// min_i w_ii over owned agents (for the gradient-mode γ bound).
-  public let minSelfWeight: Double
+  public let selfWeight: [Double]
+  public let selfPosition: [Int32]
 
+  /// From the whole graph's rows (the replicated reference of `init(rows:weights:plan:)`).
   public init(graph: Graph, weights w: ConsensusWeights, plan: HaloPlan) {
-    var offs = [0], sl: [Int32] = [], wt: [Double] = []
-    var minSelf = Double.infinity
     let own = plan.ownedRange
-    for s in 0..<own.count {
-      let id = own.lowerBound + s
-      var selfDone = false
-      let base = plan.localOffsets[s]
-      for (t, k) in (graph.offsets[id]..<graph.offsets[id + 1]).enumerated() {
-        let j = Int(graph.neighbors[k])
-        if !selfDone && j > id {
-          sl.append(Int32(s)); wt.append(w.selfWeight[id]); selfDone = true
-        }
-        sl.append(plan.localNeighborSlots[base + t])
-        wt.append(w.weightsOffDiagonal[k])
-      }
-      if !selfDone { sl.append(Int32(s)); wt.append(w.selfWeight[id]) }
-      minSelf = min(minSelf, w.selfWeight[id])
-      offs.append(sl.count)
+    let base = own.isEmpty ? 0 : graph.offsets[own.lowerBound]
+    let offs = own.isEmpty ? [0] : graph.offsets[own.lowerBound...own.upperBound].map { $0 - base }
+    let top = own.isEmpty ? 0 : graph.offsets[own.upperBound]
+    self.init(offsets: offs, neighbors: Array(graph.neighbors[base..<top]), firstID: own.lowerBound,
+              slots: plan.localNeighborSlots, weights: Array(w.weightsOffDiagonal[base..<top]),
+              selfWeight: Array(w.selfWeight[own]))
+  }
+
+  /// `neighbors` (global ids, row order) only locate the self term. Local.
+  init(offsets: [Int], neighbors: [Int32], firstID: Int, slots: [Int32], weights: [Double], selfWeight: [Double]) {
+    var pos = [Int32](repeating: 0, count: offsets.count - 1)
+    for s in 0..<pos.count {
+      var t = offsets[s]
+      while t < offsets[s + 1] && Int(neighbors[t]) < firstID + s { t += 1 }
+      pos[s] = Int32(t - offsets[s])
     }
-    offsets = offs
-    slots = sl
-    weights = wt
-    minSelfWeight = minSelf
+    self.offsets = offsets
+    self.slots = slots
+    self.weights = weights
+    self.selfWeight = selfWeight
+    self.selfPosition = pos
+  }
+
+  /// Σ_j w_sj y_j of owned slot s into `out` (m values) by ``MixingKernel/rowSum``; `slots`
+  /// and `weights` are this struct's arrays' base addresses. Local.
+  @inline(__always)
+  func rowSum(_ s: Int, src: UnsafePointer<Double>, slots sl: UnsafePointer<Int32>, weights wt: UnsafePointer<Double>,
+              m: Int, out: UnsafeMutablePointer<Double>) {
+    let lo = offsets[s]
+    MixingKernel.rowSum(src: src, slots: sl, weights: wt, range: lo..<offsets[s + 1], selfAt: lo + Int(selfPosition[s]),
+                        selfSlot: s, selfWeight: selfWeight[s], m: m, out: out)
   }
 }

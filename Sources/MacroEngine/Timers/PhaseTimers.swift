@@ -18,7 +18,7 @@ public enum Phase: String, CaseIterable, Sendable {
   case interior
   case haloWait = "halo wait"
   case boundary
-  case solve = "lower+CG"             // k-step rounds: steps 3–4 after the mixing
+  case solve = "lower+CG"             // steps 3–4 of the last consensus step (inside interior/boundary)
   case cg = "CG"                      // eval at θ + CG (inside interior/boundary)
   case diagnostics
   case checkpoint = "checkpoint I/O"

@@ -18,13 +18,15 @@ import MacroCore
 ///
 /// perM, perEdge, perAgent and base are fitted to the peak RSS of 1-rank runs (one round
 /// after setup, a checkpoint written) at N = 10³ … 2·10⁵, K = 4 and 6, ring and geometric
-/// graphs, and rounded up so the estimate covers every measured peak by 0–50%
+/// graphs, and rounded up so the estimate covers every measured peak by 0–50% (perM, perEdge
+/// refitted 2 Dec 2026 after the round lost its per-round copies: 1.36–1.43× at N = 10⁵,
+/// 1.14× the 2-rank peak at N = 10⁶)
 /// (`scripts/tests/test_memory_estimate.py` checks that; docs/PERFORMANCE.md has the fit). D is
 /// graph.mean_degree for geometric graphs, probability·N for Erdős–Rényi, 2 for a ring, 4 for
 /// a grid/torus, 16 for a file graph (unknown until read). Local.
 public struct MemoryEstimate: Sendable {
   /// Fitted constants (bytes), see the type's documentation.
-  static let perM = 64.0, perEdge = 48.0, perAgent = 160.0, base = 72.0 * 1_048_576
+  static let perM = 40.0, perEdge = 40.0, perAgent = 160.0, base = 72.0 * 1_048_576
 
   public let bytesPerRank: Double
   /// The part that does not depend on N (tables, libraries).

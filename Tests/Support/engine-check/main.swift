@@ -29,8 +29,7 @@ do {
   for graph in [try Graph.ring(n), try Graph.grid(n), try Graph.erdosRenyi(n, probability: 0.2, seed: 5)] {
     let partition = try Partition(starts: starts)
     let plan = try HaloPlan(graph: graph, partition: partition, rank: world.rank)
-    let state = AgentState(dimension: 2, m: m, ownedCount: plan.ownedCount, ghostCount: plan.ghostIDs.count,
-                           firstID: plan.ownedRange.lowerBound)
+    let state = AgentState(dimension: 2, m: m, ownedCount: plan.ownedCount, ghostCount: plan.ghostIDs.count)
     for s in 0..<plan.ownedCount {
       let id = plan.ownedRange.lowerBound + s
       for k in 0..<m { state.sigma[s * m + k] = Double(id * 1000 + k); state.theta[s * m + k] = -Double(id * 1000 + k) - 0.5 }

@@ -1,0 +1,82 @@
+import BLASKit
+import MacroCore
+
+// Step 3 of the round (DESIGN §2) for a block of agents. The per-agent loops run on buffer
+// pointers taken once per block, so they carry no dynamic exclusivity or bounds checks per
+// element (issue 17); the arithmetic, and its order, is that of the plain loops.
+extension AgentUpdater {
+  /// Newton or gradient update of θ from the mixed estimate in `block` and σ_i in `sigBlock`
+  /// for the `c` agents in `slots`; writes the new θ_i into θNext. Local.
+  func lowerLevelStep(count c: Int, state s: AgentState) {
+    switch parameters.method {
+    case .gradient: gradientLowerStep(count: c, state: s)
+    case .newton: newtonLowerStep(count: c, state: s)
+    }
+  }
+
+  /// θ_i ← m_i − γ(μ(θ_i) + λθ_i − σ_i), μ(θ_i) + λθ_i of the previous θ_i cached. Local.
+  func gradientLowerStep(count c: Int, state s: AgentState) {
+    let gamma = parameters.gamma, m = self.m
+    slots.withUnsafeBufferPointer { sl in
+      s.gradientBase.withUnsafeBufferPointer { gb in
+        block.withUnsafeBufferPointer { bl in
+          sigBlock.withUnsafeBufferPointer { sb in
+            s.thetaNext.withUnsafeMutableBufferPointer { tn in
+              for a in 0..<c {
+                let i = sl[a]
+                for k in 0..<m {
+                  let grad = gb[i * m + k] - sb[a * m + k]
+                  tn[i * m + k] = bl[a * m + k] - gamma * grad
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// θ_i ← m_i − η_i H(m_i)⁻¹(μ(m_i) + λm_i − σ_i), η_i = 1/(1 + δ_i) when the Newton
+  /// decrement δ_i > 1/4; m×m Cholesky. A failed factorization makes θ_i NaN (the run's
+  /// diagnostics then count the agent non-finite and the run stops as diverged). Local.
+  func newtonLowerStep(count c: Int, state s: AgentState) {
+    let lam = family.lambda, m = self.m
+    evaluateBlock(count: c)
+    slots.withUnsafeBufferPointer { sl in
+      mean.withUnsafeBufferPointer { mu in
+        block.withUnsafeBufferPointer { bl in
+          sigBlock.withUnsafeBufferPointer { sb in
+            hess.withUnsafeMutableBufferPointer { hp in
+              g.withUnsafeMutableBufferPointer { gp in
+                dir.withUnsafeMutableBufferPointer { dp in
+                  s.thetaNext.withUnsafeMutableBufferPointer { tn in
+                    for a in 0..<c {
+                      let ga = gp.baseAddress!, d = dp.baseAddress!, t = tn.baseAddress! + sl[a] * m
+                      for k in 0..<m { ga[k] = mu[a * m + k] + lam * bl[a * m + k] - sb[a * m + k] }
+                      let h = hp.baseAddress! + a * m * m
+                      var ok = true
+                      do { try LAPACK.dpotrf(n: m, a: h, lda: m) } catch { ok = false }
+                      var dec = 0.0
+                      if ok {
+                        d.update(from: ga, count: m)
+                        try? LAPACK.dpotrs(n: m, nrhs: 1, a: h, lda: m, b: d, ldb: m)
+                        for k in 0..<m { dec += ga[k] * d[k] }
+                      }
+                      if !ok || !(dec >= 0) {
+                        for k in 0..<m { t[k] = .nan }
+                        continue
+                      }
+                      let delta = dec.squareRoot()
+                      let eta = delta > 0.25 ? 1 / (1 + delta) : 1
+                      for k in 0..<m { t[k] = bl[a * m + k] - eta * d[k] }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
