@@ -38,7 +38,7 @@ extension RunDriver {
         outputs.writeSnapshotSeries(upTo: engine.round, agents: config.agents.count, dimension: config.agents.dimension)
       }
     }
-    if first.nonfinite == 0, let th = engine.thetaStarWarm { outputs.writeTarget(targetFile, round: first.round, theta: th, complete: false) }
+    if first.nonfinite == 0, let th = engine.diagnosedThetaStar { outputs.writeTarget(targetFile, round: first.round, theta: th, complete: false) }
     try outputs.agree(round: engine.round)
     var monitor = ConvergenceMonitor(warmup: config.run.warmup)
     monitor.add(first)
@@ -113,7 +113,7 @@ extension RunDriver {
     }
     if status == .done { for w in monitor.warnings() { warn(w) } }
     var klFinal: Double? = nil
-    if last.nonfinite == 0, let th = engine.thetaStarWarm {
+    if last.nonfinite == 0, let th = engine.diagnosedThetaStar {
       klFinal = targetFile.kl(theta: th)
       let tw = MonotonicClock.seconds()
       outputs.writeTarget(targetFile, round: last.round, theta: th, complete: status == .done)
