@@ -20,9 +20,6 @@ public final class DistributedEngine {
   /// θ = 0 every time — not a warm start; nil before the first): the fitted density's
   /// parameter for outputs.
   public internal(set) var diagnosedThetaStar: [Double]? = nil
-  /// The former name of ``diagnosedThetaStar`` (MacroIO/Run still reads it; remove once the
-  /// run layer uses the new name).
-  public var thetaStarWarm: [Double]? { diagnosedThetaStar }
   /// Set once when the quadrature is too coarse for the θ* reached (A on n_q vs 2 n_q).
   public internal(set) var quadratureWarning: String? = nil
   /// Set once when |mean σ − s(x)| exceeds ``invariantTolerance`` (dynamic average consensus
@@ -73,7 +70,9 @@ public final class DistributedEngine {
   /// the plan keeps only what the halo exchange needs (``HaloPlan/releaseSetupLists()``). Collective.
   public init(scenario sc: Scenario, comm: Communicator) throws(EngineError) {
     let t0 = MonotonicClock.seconds()
-    scenario = sc
+    // The engine keeps the scenario's tables and parameters, not its per-agent rows: the
+    // positions are copied into the state below and the mixing rows share the graph arrays.
+    scenario = sc.withoutAgentRows()
     self.comm = comm
     let d = sc.config.agents.dimension
     precondition(sc.comm.size == comm.size && sc.comm.rank == comm.rank, "the scenario was set up for another communicator")

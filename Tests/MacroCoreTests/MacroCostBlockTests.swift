@@ -7,8 +7,8 @@ import MacroCore
 /// on `ExpFamilyReference`'s μ, π and H — so nothing of the block path checks itself. Both
 /// costs, d = 1, 2 (m = 27), partial blocks with wild padding rows.
 @Suite struct MacroCostBlockTests {
-  @Test(arguments: [CostKind.forwardKL, .reverseKL], [(1, 6, 20), (2, 6, 40), (2, 3, 10)])
-  func blockGradientMatchesReference(_ kind: CostKind, _ s: (d: Int, K: Int, nq: Int)) throws {
+  @Test(arguments: [RunConfig.UpperCost.forwardKL, .reverseKL], [(1, 6, 20), (2, 6, 40), (2, 3, 10)])
+  func blockGradientMatchesReference(_ kind: RunConfig.UpperCost, _ s: (d: Int, K: Int, nq: Int)) throws {
     var rng = TestRandom(seed: UInt64(11 * s.d + s.K))
     let mean = (0..<s.d).map { 0.2 - 0.15 * Double($0) }
     var cov = [[Double]](repeating: [Double](repeating: 0, count: s.d), count: s.d)

@@ -40,10 +40,7 @@ func tinyCheckpointConfig(rounds: Int, every: Int, keep: Int = 4) -> String {
                    timeout: 120)
   }
 
-  func summary(_ out: String) throws -> [String: Any] {
-    let data = try Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))
-    return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
-  }
+  func summary(_ out: String) throws -> [String: Any] { try RunOutput(out).summary() }
 
   /// The refused newest checkpoint makes `--resume auto` continue from round 30.
   func expectFallbackToRound30(_ config: String, _ out: String, _ refusal: String) throws {

@@ -59,8 +59,7 @@ import _TestSupport
       let out = dir + "/\(name)-\(np)"
       let r = try MPIRun.run(np: np, "macroopt", ["run", dir + "/\(name).toml", "--output", out, "--no-progress"], timeout: 120)
       #expect(r.exitCode == 0, "\(name) np = \(np): \(r)")
-      let s = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))) as? [String: Any]
-      digests.insert(s?["state_digest"] as? String ?? "")
+      digests.insert(try RunOutput(out).stateDigest() ?? "")
       diagnostics.insert(try Data(contentsOf: URL(fileURLWithPath: out + "/diagnostics.jsonl")))
     }
     #expect(digests.count == 1 && digests.first?.count == 64, "\(name): digests differ between rank counts: \(digests)")

@@ -62,10 +62,7 @@ private enum Job {
   }
 }
 
-private func summary(_ out: String) throws -> [String: Any] {
-  let data = try Data(contentsOf: URL(fileURLWithPath: out + "/summary.json"))
-  return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
-}
+private func summary(_ out: String) throws -> [String: Any] { try RunOutput(out).summary() }
 
 private func digest(_ out: String) throws -> String { try summary(out)["state_digest"] as? String ?? "" }
 

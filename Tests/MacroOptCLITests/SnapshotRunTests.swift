@@ -16,9 +16,7 @@ private func macroopt(np: Int, _ args: [String]) throws -> ProcessResult {
   try MPIRun.run(np: np, "macroopt", args, timeout: 150, exclusive: false)
 }
 
-private func jsonObject(_ path: String) throws -> [String: Any] {
-  try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any] ?? [:]
-}
+private func jsonObject(_ path: String) throws -> [String: Any] { try RunOutput.jsonObject(path) }
 
 private func snapshotRounds(_ out: String) -> [Int] {
   let names = (try? FileManager.default.contentsOfDirectory(atPath: out + "/snapshots")) ?? []

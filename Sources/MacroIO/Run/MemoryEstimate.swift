@@ -17,16 +17,16 @@ import MacroCore
 ///                       Swift runtime, MPI, OpenBLAS and HDF5 as loaded
 ///
 /// perM, perEdge, perAgent and base are fitted to the peak RSS of 1-rank runs (one round
-/// after setup, a checkpoint written) at N = 10³ … 2·10⁵, K = 4 and 6, ring and geometric
-/// graphs, and rounded up so the estimate covers every measured peak by 0–50% (perM, perEdge
-/// refitted 2 Dec 2026 after the round lost its per-round copies: 1.36–1.43× at N = 10⁵,
-/// 1.14× the 2-rank peak at N = 10⁶)
-/// (`scripts/tests/test_memory_estimate.py` checks that; docs/PERFORMANCE.md has the fit). D is
+/// after setup, the final checkpoint written) at N = 10⁵, K = 4 and 6, ring and geometric
+/// graphs, after the round lost its per-round copies and the checkpoint its row copies (2 Dec
+/// 2026: peaks 136–192 MiB, estimates 1.18–1.19× them; 1.18× the 2-rank peak per rank at
+/// N = 10⁶), so the estimate covers every measured peak by about a fifth
+/// (`scripts/tests/test_memory_estimate.py` checks peak ≤ estimate ≤ 1.5 × peak). D is
 /// graph.mean_degree for geometric graphs, probability·N for Erdős–Rényi, 2 for a ring, 4 for
 /// a grid/torus, 16 for a file graph (unknown until read). Local.
 public struct MemoryEstimate: Sendable {
   /// Fitted constants (bytes), see the type's documentation.
-  static let perM = 40.0, perEdge = 40.0, perAgent = 160.0, base = 72.0 * 1_048_576
+  static let perM = 36.0, perEdge = 20.0, perAgent = 64.0, base = 64.0 * 1_048_576
 
   public let bytesPerRank: Double
   /// The part that does not depend on N (tables, libraries).

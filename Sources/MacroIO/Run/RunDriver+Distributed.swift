@@ -46,7 +46,7 @@ extension RunDriver {
         outputs.writeSnapshotSeries(upTo: engine.round, agents: config.agents.count, dimension: config.agents.dimension)
       }
     }
-    if first.nonfinite == 0, let th = engine.thetaStarWarm { outputs.writeTarget(targetFile, round: first.round, theta: th, complete: false) }
+    if first.nonfinite == 0, let th = engine.diagnosedThetaStar { outputs.writeTarget(targetFile, round: first.round, theta: th, complete: false) }
     try outputs.agree(round: engine.round)
     var monitor = ConvergenceMonitor(warmup: config.run.warmup)
     monitor.add(first)

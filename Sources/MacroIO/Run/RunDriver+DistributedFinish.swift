@@ -16,7 +16,7 @@ extension RunDriver {
     }
     if status == .done { for w in loop.monitor.warnings() { warn(w) } }
     var klFinal: Double? = nil
-    if last.nonfinite == 0, let th = engine.thetaStarWarm {
+    if last.nonfinite == 0, let th = engine.diagnosedThetaStar {
       klFinal = targetFile.kl(theta: th)
       let tw = MonotonicClock.seconds()
       outputs.writeTarget(targetFile, round: last.round, theta: th, complete: status == .done)

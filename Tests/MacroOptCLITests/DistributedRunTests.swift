@@ -11,15 +11,9 @@ import _TestSupport
     return dir
   }
 
-  static func summary(_ dir: String) throws -> [String: Any] {
-    let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/summary.json"))
-    return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
-  }
+  static func summary(_ dir: String) throws -> [String: Any] { try RunOutput(dir).summary() }
 
-  static func diagnostics(_ dir: String) throws -> [[String: Any]] {
-    let text = try String(contentsOfFile: dir + "/diagnostics.jsonl", encoding: .utf8)
-    return try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
-  }
+  static func diagnostics(_ dir: String) throws -> [[String: Any]] { try RunOutput(dir).diagnostics() }
 
   /// Halo exchange with irregular partitions compares every ghost row exactly.
   @Test(arguments: [1, 2, 3, 4])
