@@ -99,26 +99,10 @@ public func runProcess(
   process.arguments = arguments
   process.environment = scrubbedEnvironment(extra: extra)
   if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-  // Output goes to temporary files, not pipes: an `orted` forked by an in-process singleton
-  // MPI_Init can inherit a pipe's write end and keep it open for the life of the test
-  // process, so a pipe reader would never see EOF (and lose what it had not returned yet).
-  let tmp = FileManager.default.temporaryDirectory
-  let tag = "macroopt-proc-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-  let outURL = tmp.appendingPathComponent(tag + ".out"), errURL = tmp.appendingPathComponent(tag + ".err")
-  guard FileManager.default.createFile(atPath: outURL.path, contents: nil),
-        FileManager.default.createFile(atPath: errURL.path, contents: nil),
-        let outHandle = try? FileHandle(forWritingTo: outURL),
-        let errHandle = try? FileHandle(forWritingTo: errURL) else {
-    throw ProcessFailure.launchFailed(command: command, reason: "cannot create output files in \(tmp.path)")
-  }
-  defer {
-    try? outHandle.close()
-    try? errHandle.close()
-    try? FileManager.default.removeItem(at: outURL)
-    try? FileManager.default.removeItem(at: errURL)
-  }
-  process.standardOutput = outHandle
-  process.standardError = errHandle
+  let files = try ProcessOutputFiles(command: command)
+  defer { files.remove() }
+  process.standardOutput = files.outHandle
+  process.standardError = files.errHandle
   process.standardInput = FileHandle.nullDevice
   let exited = DispatchSemaphore(value: 0)
   process.terminationHandler = { _ in exited.signal() }
@@ -134,24 +118,28 @@ public func runProcess(
   let pid = process.processIdentifier
   var status = waitForExit(process, pid: pid, exited: exited, seconds: timeout)
   let timedOut = status == nil
-  if timedOut {
-    let group = -pid  // the child leads its own process group
-    kill(group, SIGTERM)
-    // mpirun needs about 3 s to take its ranks down (they run in their own groups).
-    status = waitForExit(process, pid: pid, exited: exited, seconds: 10)
-    if status == nil {
-      kill(group, SIGKILL)
-      status = waitForExit(process, pid: pid, exited: exited, seconds: 10)
-    }
-  }
+  if timedOut { status = killGroup(process, pid: pid, exited: exited) }
   let seconds = Date().timeIntervalSince(start)
-  let outText = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
-  let errText = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+  let (outText, errText) = files.texts()
   if timedOut {
     throw ProcessFailure.timedOut(command: command, seconds: timeout, stdout: outText, stderr: errText)
   }
   return ProcessResult(exitCode: status ?? 128 + SIGKILL, stdout: outText, stderr: errText,
                        seconds: seconds, command: command)
+}
+
+/// Kills the timed-out child's process group (SIGTERM, then SIGKILL 10 s later) and
+/// returns its exit code, or nil when it still has not exited.
+private func killGroup(_ process: Process, pid: pid_t, exited: DispatchSemaphore) -> Int32? {
+  let group = -pid  // the child leads its own process group
+  kill(group, SIGTERM)
+  // mpirun needs about 3 s to take its ranks down (they run in their own groups).
+  var status = waitForExit(process, pid: pid, exited: exited, seconds: 10)
+  if status == nil {
+    kill(group, SIGKILL)
+    status = waitForExit(process, pid: pid, exited: exited, seconds: 10)
+  }
+  return status
 }
 
 /// Waits up to `seconds` for the child to exit; returns its exit code (128 + signal when

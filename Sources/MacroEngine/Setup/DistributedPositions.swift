@@ -13,35 +13,12 @@ public enum DistributedPositions {
                       comm: Communicator) throws(MPIError) -> [Double] {
     let mine = partition.range(of: comm.rank)
     let p = comm.size
-    var raw = [Double](repeating: 0, count: mine.count * d)
-    var keys = [UInt64](repeating: 0, count: mine.count)
-    for (s, i) in mine.enumerated() {
-      for k in 0..<d {
-        raw[s * d + k] = 2 * CounterRNG.uniform(seed: seed, id: UInt64(i), stream: CounterRNG.Stream.initialPositions,
-                                                index: UInt64(k)) - 1
-      }
-      keys[s] = spatialKey(raw, at: s, dimension: d)
-    }
+    var (raw, keys) = draws(seed: seed, dimension: d, range: mine)
     var order = Array(0..<mine.count)
     order.sort { keys[$0] < keys[$1] || (keys[$0] == keys[$1] && $0 < $1) }
     // (key, draw index) items in sorted order.
     let base = mine.lowerBound
-    func less(_ k1: UInt64, _ i1: Int, _ k2: UInt64, _ i2: Int) -> Bool { k1 < k2 || (k1 == k2 && i1 < i2) }
-    // Regular sample: 8 items a rank per rank; P − 1 splitters from the sorted sample.
-    var sample: [Int] = []
-    let want = min(mine.count, 8 * p)
-    for t in 0..<want {
-      let s = order[t * mine.count / want]
-      sample.append(Int(bitPattern: UInt(keys[s])))
-      sample.append(base + s)
-    }
-    var all = try comm.allgather(sample).flatMap { $0 }
-    var pairs: [(UInt64, Int)] = []
-    for t in 0..<(all.count / 2) { pairs.append((UInt64(UInt(bitPattern: all[2 * t])), all[2 * t + 1])) }
-    all = []
-    pairs.sort { less($0.0, $0.1, $1.0, $1.1) }
-    var splitters: [(UInt64, Int)] = []
-    for t in 1..<max(p, 1) where !pairs.isEmpty { splitters.append(pairs[t * pairs.count / p]) }
+    let splitters = try Self.splitters(order: order, keys: keys, base: base, comm: comm)
     // Buckets: items below splitter t go to rank t (the sorted order makes them contiguous).
     var counts = [Int](repeating: 0, count: p)
     var bucket = 0
@@ -75,6 +52,47 @@ public enum DistributedPositions {
     let out = try comm.alltoallv(sorted, counts: toOwner)
     precondition(out.data.count == mine.count * d, "sample sort delivered \(out.data.count / d) rows for \(mine.count) owned agents")
     return out.data
+  }
+
+
+  /// The draws of the agents of `range` (`d` coordinates each, in [−1, 1)) and their keys.
+  private static func draws(seed: UInt64, dimension d: Int, range mine: Range<Int>) -> (raw: [Double], keys: [UInt64]) {
+    var raw = [Double](repeating: 0, count: mine.count * d)
+    var keys = [UInt64](repeating: 0, count: mine.count)
+    for (s, i) in mine.enumerated() {
+      for k in 0..<d {
+        raw[s * d + k] = 2 * CounterRNG.uniform(seed: seed, id: UInt64(i), stream: CounterRNG.Stream.initialPositions,
+                                                index: UInt64(k)) - 1
+      }
+      keys[s] = spatialKey(raw, at: s, dimension: d)
+    }
+    return (raw, keys)
+  }
+
+  /// The (key, draw index) order: by key, ties by draw index.
+  private static func less(_ k1: UInt64, _ i1: Int, _ k2: UInt64, _ i2: Int) -> Bool { k1 < k2 || (k1 == k2 && i1 < i2) }
+
+  /// The P − 1 sample-sort splitters: a regular sample of 8 items a rank per rank (from this
+  /// rank's items in sorted `order`; draw index = `base` + position), gathered and sorted.
+  /// Collective over `comm`.
+  private static func splitters(order: [Int], keys: [UInt64], base: Int,
+                                comm: Communicator) throws(MPIError) -> [(UInt64, Int)] {
+    let p = comm.size
+    var sample: [Int] = []
+    let want = min(order.count, 8 * p)
+    for t in 0..<want {
+      let s = order[t * order.count / want]
+      sample.append(Int(bitPattern: UInt(keys[s])))
+      sample.append(base + s)
+    }
+    var all = try comm.allgather(sample).flatMap { $0 }
+    var pairs: [(UInt64, Int)] = []
+    for t in 0..<(all.count / 2) { pairs.append((UInt64(UInt(bitPattern: all[2 * t])), all[2 * t + 1])) }
+    all = []
+    pairs.sort { less($0.0, $0.1, $1.0, $1.1) }
+    var splitters: [(UInt64, Int)] = []
+    for t in 1..<max(p, 1) where !pairs.isEmpty { splitters.append(pairs[t * pairs.count / p]) }
+    return splitters
   }
 
   /// The sort key of point `s` of `xs`: the coordinate's order-preserving bits (d = 1; NaN

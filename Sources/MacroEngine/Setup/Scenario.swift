@@ -78,7 +78,6 @@ public struct Scenario: Sendable {
     do { partition = try Partition(agentCount: n, rankCount: comm.size, blockSize: Scenario.blockSize) } catch {
       throw .input("partition: \(error)")
     }
-    let own = partition.range(of: comm.rank)
     let kind = c.graph.weights
     var times: [(phase: String, seconds: Double)] = []
     var clock = MonotonicClock.seconds()
@@ -89,36 +88,12 @@ public struct Scenario: Sendable {
     }
     do {
       // Positions.
-      switch c.agents.initialization {
-      case .uniform:
-        ownedPositions = try DistributedPositions.uniform(seed: UInt64(c.agents.seed), dimension: d, partition: partition, comm: comm)
-      case .file:
-        let fp = ownedFilePositions ?? []
-        let ok = try comm.allreduce(fp.count == own.count * d ? 1 : 0, .min)
-        guard ok == 1 else { throw SetupError.input("agents.file: expected \(n) rows of \(d) coordinates (agents.count = \(n))") }
-        ownedPositions = fp
-      }
+      ownedPositions = try Scenario.initialPositions(c, partition: partition, comm: comm, ownedFilePositions: ownedFilePositions)
       lap("positions")
       // Graph rows.
-      var radius: Double? = nil
-      var connectivity = 0.0
-      switch c.graph.kind {
-      case .ring: rows = LocalGraph.ring(n, range: own)
-      case .grid: rows = try LocalGraph.lattice(n, wrap: false, range: own)
-      case .torus: rows = try LocalGraph.lattice(n, wrap: true, range: own)
-      case .erdosRenyi:
-        rows = try LocalGraph.erdosRenyi(n, probability: c.graph.probability, seed: UInt64(c.agents.seed), partition: partition, comm: comm)
-      case .geometric:
-        let g = try LocalGraph.geometric(ownedPositions: ownedPositions, dimension: d, meanDegree: c.graph.meanDegree,
-                                         partition: partition, comm: comm)
-        radius = g.radius
-        rows = g.rows
-        connectivity = g.connectivitySeconds
-      case .file:
-        let e = fileEdges ?? []
-        rows = try LocalGraph.routed(owners: e.map(\.0) + e.map(\.1), neighbors: e.map(\.1) + e.map(\.0),
-                                     partition: partition, comm: comm)
-      }
+      let (graphRows, radius, connectivity) = try Scenario.graphRows(c, ownedPositions: ownedPositions, partition: partition,
+                                                                    comm: comm, fileEdges: fileEdges)
+      rows = graphRows
       lap("graph", minus: connectivity)
       if c.graph.kind != .geometric {
         let comps = try rows.componentCount(partition: partition, comm: comm)
@@ -143,32 +118,11 @@ public struct Scenario: Sendable {
     let fam = ExpFamily(dimension: d, degree: c.basis.degree, quadratureNodes: c.basis.quadratureNodes,
                         lambda: c.lower.lambda, blockSize: Scenario.blockSize)
     family = fam
-    switch c.target.kind {
-    case .mixture:
-      do {
-        target = try GaussianMixture(weights: c.target.weights, means: c.target.means, covariances: c.target.covariances)
-      } catch { throw .target(error) }
-    case .image:
-      guard let img = imageTarget else { throw .input("target.file: image target not loaded") }
-      target = img
-    }
+    target = try Scenario.targetDensity(c, imageTarget: imageTarget)
     let moments = TargetMoments(target: target, family: fam, fineNodes: Scenario.fineNodes(dimension: d))
     cost = MacroCost(kind: c.upper.cost, target: moments)
     problem = MacroProblem(family: fam, cost: cost, motion: MotionCost(rho: c.upper.motionCost))
-    let x = ownedPositions, m = fam.m
-    var vals = [Double](repeating: 0, count: m)
-    do {
-      let sum = try ReproducibleSum(width: m, blockSize: Scenario.blockSize, agentCount: n)
-        .sum(ownedRange: own, comm: comm) { id, acc in
-          x.withUnsafeBufferPointer { xp in
-            vals.withUnsafeMutableBufferPointer { vp in
-              fam.basis.evaluate(points: xp.baseAddress! + (id - own.lowerBound) * d, count: 1, values: vp.baseAddress!, jacobians: nil)
-            }
-          }
-          for k in 0..<m { acc[k] += vals[k] }
-        }
-      initialFeatureMean = sum.map { $0 / Double(max(1, n)) }
-    } catch { throw .mpi(error) }
+    initialFeatureMean = try Scenario.featureMean(ownedPositions: ownedPositions, dimension: d, family: fam, partition: partition, comm: comm)
     lap("tables")
     setupSeconds = times
   }

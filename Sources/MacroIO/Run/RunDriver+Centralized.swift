@@ -20,12 +20,7 @@ extension RunDriver {
     defer { outputs.close() }
     outputs.openDiagnostics(keepThrough: nil)
     func record(_ e: CentralizedOracle.Evaluation, round: Int) -> DiagnosticRecord {
-      DiagnosticRecord(round: round, cost: e.cost, stationarity: e.stationarity, consensusSigma: 0, consensusTheta: 0,
-                       invariant: 0, maxTheta: Dense.norm(e.solution.point.theta),
-                       boundaryFraction: Double(stride(from: 0, to: oracle.x.count, by: sc.config.agents.dimension).filter { i in
-                         (0..<sc.config.agents.dimension).contains { abs(oracle.x[i + $0]) >= 1 } }.count) / Double(oracle.count),
-                       nonfinite: oracle.x.contains { !$0.isFinite } ? 1 : 0, directionError: 0, thetaStarError: 0,
-                       newtonIterations: e.solution.iterations)
+      Self.centralizedRecord(e, oracle: oracle, dimension: sc.config.agents.dimension, round: round)
     }
     func evaluate() throws(RunError) -> CentralizedOracle.Evaluation {
       do { return try oracle.evaluate() } catch {
@@ -59,22 +54,41 @@ extension RunDriver {
       }
     }
     let final = try evaluate()
-    // State digest: x, σ_i = s(x), θ_i = θ*, v_i = v* for every agent.
+    let digest = Self.centralizedDigest(oracle, final: final, scenario: sc)
+    let n = oracle.count
+    let loopSeconds = MonotonicClock.seconds() - loopStart
+    let thetaFinal = final.solution.point.theta
+    outputs.writeTarget(targetFile, round: oracle.round, theta: thetaFinal, complete: status == .done)
+    let summary = RunSummary(config: config, ranks: comm.size, status: status, fInitial: first.cost, last: last ?? first, rounds: oracle.round,
+                             digest: digest, wall: MonotonicClock.seconds() - t0, loop: loopSeconds,
+                             agentRounds: Double(n) * Double(oracle.round), gflop: 0, table: [], warnings: warnings,
+                             extra: [("kl_initial", Self.json(targetFile.klInitial)), ("kl_final", .number(targetFile.kl(theta: thetaFinal)))]).json
+    outputs.writeSummary(summary)
+    try outputs.agree(round: oracle.round)
+    return (status, summary)
+  }
+
+  /// The diagnostic record of the oracle's evaluation `e` at `round` (no consensus errors:
+  /// every agent holds the exact θ*).
+  static func centralizedRecord(_ e: CentralizedOracle.Evaluation, oracle: CentralizedOracle, dimension d: Int,
+                                round: Int) -> DiagnosticRecord {
+    DiagnosticRecord(round: round, cost: e.cost, stationarity: e.stationarity, consensusSigma: 0, consensusTheta: 0,
+                     invariant: 0, maxTheta: Dense.norm(e.solution.point.theta),
+                     boundaryFraction: Double(stride(from: 0, to: oracle.x.count, by: d).filter { i in
+                       (0..<d).contains { abs(oracle.x[i + $0]) >= 1 } }.count) / Double(oracle.count),
+                     nonfinite: oracle.x.contains { !$0.isFinite } ? 1 : 0, directionError: 0, thetaStarError: 0,
+                     newtonIterations: e.solution.iterations)
+  }
+
+  /// State digest: x, σ_i = s(x), θ_i = θ*, v_i = v* for every agent.
+  static func centralizedDigest(_ oracle: CentralizedOracle, final: CentralizedOracle.Evaluation,
+                                scenario sc: Scenario) -> String {
     var h = SHA256()
     let n = oracle.count, m = sc.family.m
     h.update(doubles: oracle.x)
     var s = oracle.x.withUnsafeBufferPointer { sc.problem.sumOfFeatures(x: $0.baseAddress!, count: n) }
     for k in 0..<m { s[k] /= Double(n) }
     for row in [s, final.solution.point.theta, final.adjoint] { for _ in 0..<n { h.update(doubles: row) } }
-    let loopSeconds = MonotonicClock.seconds() - loopStart
-    let thetaFinal = final.solution.point.theta
-    outputs.writeTarget(targetFile, round: oracle.round, theta: thetaFinal, complete: status == .done)
-    let summary = RunSummary(config: config, ranks: comm.size, status: status, fInitial: first.cost, last: last ?? first, rounds: oracle.round,
-                             digest: h.hexDigest, wall: MonotonicClock.seconds() - t0, loop: loopSeconds,
-                             agentRounds: Double(n) * Double(oracle.round), gflop: 0, table: [], warnings: warnings,
-                             extra: [("kl_initial", Self.json(targetFile.klInitial)), ("kl_final", .number(targetFile.kl(theta: thetaFinal)))]).json
-    outputs.writeSummary(summary)
-    try outputs.agree(round: oracle.round)
-    return (status, summary)
+    return h.hexDigest
   }
 }
