@@ -42,20 +42,24 @@ func parseOK(_ toml: String, overrides: [String] = [], base: String = "/nonexist
 }
 
 /// Runs a command and returns its standard output (for independent reference tools).
+/// stdin and stdout go through temporary files, not pipes: a process forked at the same time
+/// by another test (MPI_Init's singleton `orted`) would inherit a pipe's write end and the
+/// tool would never see end of file.
 func runTool(_ executable: String, _ arguments: [String], stdin: Data? = nil) throws -> String {
+  let dir = try makeTemporaryDirectory("tool")
+  defer { try? FileManager.default.removeItem(atPath: dir) }
+  let inPath = dir + "/stdin", outPath = dir + "/stdout"
+  FileManager.default.createFile(atPath: inPath, contents: stdin ?? Data())
+  FileManager.default.createFile(atPath: outPath, contents: nil)
+  let input = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
+  let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+  defer { try? input.close(); try? output.close() }
   let p = Process()
   p.executableURL = URL(fileURLWithPath: executable)
   p.arguments = arguments
-  let out = Pipe()
-  p.standardOutput = out
-  let input = Pipe()
-  if stdin != nil { p.standardInput = input }
+  p.standardInput = input
+  p.standardOutput = output
   try p.run()
-  if let stdin {
-    input.fileHandleForWriting.write(stdin)
-    try input.fileHandleForWriting.close()
-  }
-  let data = out.fileHandleForReading.readDataToEndOfFile()
   p.waitUntilExit()
-  return String(decoding: data, as: UTF8.self)
+  return String(decoding: try Data(contentsOf: URL(fileURLWithPath: outPath)), as: UTF8.self)
 }

@@ -79,9 +79,8 @@ public struct TargetTable: Sendable {
   /// target moments, A from the run's rule — exactly the forward-KL cost U(θ) (so F = KL at
   /// θ*(s(x)) for the forward KL without motion cost), whatever `upper.cost` the run uses.
   public static func kl(problem: MacroProblem, target moments: TargetMoments, theta: [Double]) -> Double {
-    var tm = 0.0
-    for k in 0..<theta.count { tm += theta[k] * moments.mean[k] }
-    return moments.expectedLogDensity - tm + problem.evaluate(theta).logPartition
+    MacroCost(kind: .forwardKL, target: moments)
+      .value(theta: theta, logPartition: problem.evaluate(theta).logPartition, mean: [], pi: [])
   }
 
   /// θ*(s(x)) for all agents' positions `x` (N × d, any order), solved from zero. Local.
