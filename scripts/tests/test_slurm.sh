@@ -67,7 +67,8 @@ rounds = 1200
 checkpoint_every = 100
 EOF
 sed 's/^degree = 4$/degree = 99/' "$WORK/tiny.toml" > "$WORK/bad.toml"
-LONG=3000   # rounds of the time-limit job: ~10-18 s here, far more than the 3 s it is given before its warning
+LONG=15000  # rounds of the time-limit job: ~27 s on 2 idle cores (547 rounds/s), 50-90 s loaded: longer than the
+            # 8 s between its start and Slurm's first time-limit check (3000 rounds took 5.5 s idle and ended first)
 
 # --- uninterrupted reference runs (outside Slurm), in the background ------------------------
 (
@@ -258,7 +259,7 @@ t_rq="$(now)"
 jr="$(MACROOPT_OUTPUT="$WORK/requeue" MACROOPT_CONFIG="$WORK/tiny.toml" MACROOPT_EXTRA="--set run.rounds=$LONG" \
   sbatch --parsable --job-name=requeue --time=1 --signal=B:USR1@57 --begin="now+$begin_in" "$ROOT/jobs/macroopt.sbatch")"
 check "time-limit job: TimeLimit 1 min" test "$(field "$jr" TimeLimit)" = "00:01:00"
-wait_state "$jr" 'COMPLETED|FAILED|CANCELLED|TIMEOUT' 120
+wait_state "$jr" 'COMPLETED|FAILED|CANCELLED|TIMEOUT' 240
 echo "# time-limit job submit->COMPLETED: $(since "$t_rq") s (begin delay $begin_in s; requeue wait 6 s)"
 out_rq="$WORK/requeue-$jr.out"
 restarts="$(field "$jr" Restarts)"
