@@ -102,11 +102,12 @@ class ReferenceRunCase(unittest.TestCase):
     must reach). Subclasses set `prefix`."""
 
     prefix = "faults-"
+    rounds = 300
 
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory(prefix=cls.prefix)
-        cls.config = write_config(cls.tmp.name, rounds=300, every=50)
+        cls.config = write_config(cls.tmp.name, rounds=cls.rounds, every=50)
         cls.reference = os.path.join(cls.tmp.name, "uninterrupted")
         rc, text, _ = run([cls.config, "--output", cls.reference, "--no-progress"])
         assert rc == 0, text

@@ -16,6 +16,9 @@ import taprun  # noqa: E402
 
 
 class SignalTests(fs.ReferenceRunCase):
+    # Long enough (≈ 5.5 s on 2 idle cores) that a signal 1 s after launch lands mid-run: with
+    # 300 rounds an idle machine was already shutting down at 1 s, where USR1 ends a rank (138).
+    rounds = 3000
     prefix = "faults-signals-"
 
     def interrupt(self, name, signals):
