@@ -131,7 +131,8 @@ CVM_VARIANT(avx512, __attribute__((target("avx512f,avx512dq,fma"))))
 typedef void (*exp_fn)(const double *, double *, size_t);
 typedef void (*lse_fn)(double *, size_t, size_t, size_t, const double *, double *);
 
-static int supported(int variant) {
+int cvm_variant_supported(int variant) {
+  if (variant < 0 || variant > CVM_AVX512) return 0;
 #if defined(__x86_64__)
   __builtin_cpu_init();
   if (variant == CVM_AVX512) return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
@@ -159,7 +160,7 @@ static lse_fn lse_table(int v) {
 // Chosen once, before main (a constructor): no lazy initialization race between threads.
 static int active = CVM_BASELINE;
 __attribute__((constructor)) static void cvm_choose(void) {
-  active = supported(CVM_AVX512) ? CVM_AVX512 : supported(CVM_AVX2) ? CVM_AVX2 : CVM_BASELINE;
+  active = cvm_variant_supported(CVM_AVX512) ? CVM_AVX512 : cvm_variant_supported(CVM_AVX2) ? CVM_AVX2 : CVM_BASELINE;
 }
 
 void cvm_exp(const double *x, double *y, size_t n) { exp_table(active)(x, y, n); }
@@ -169,14 +170,14 @@ void cvm_logsumexp_rows(double *z, size_t rows, size_t q, size_t ld, const doubl
 }
 
 int cvm_exp_variant(int variant, const double *x, double *y, size_t n) {
-  if (variant < 0 || variant > CVM_AVX512 || !supported(variant)) return -1;
+  if (variant < 0 || variant > CVM_AVX512 || !cvm_variant_supported(variant)) return -1;
   exp_table(variant)(x, y, n);
   return 0;
 }
 
 int cvm_logsumexp_rows_variant(int variant, double *z, size_t rows, size_t q, size_t ld,
                                const double *lw, double *a) {
-  if (variant < 0 || variant > CVM_AVX512 || !supported(variant)) return -1;
+  if (variant < 0 || variant > CVM_AVX512 || !cvm_variant_supported(variant)) return -1;
   lse_table(variant)(z, rows, q, ld, lw, a);
   return 0;
 }

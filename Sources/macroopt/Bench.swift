@@ -84,7 +84,7 @@ struct Bench: ParsableCommand {
   func measureKernels(_ res: inout Results) {
     let d = res.d, K = res.K, nq = res.nq
     let fam = ExpFamily(dimension: d, degree: K, quadratureNodes: nq, lambda: 1e-2, blockSize: block)
-    let B = block, m = fam.m, Q = fam.q, M2 = fam.momentCount, P = fam.packedCount
+    let B = block, m = fam.m, Q = fam.q, M2 = fam.momentCount
     let theta = (0..<(B * m)).map {
       0.3 * (2 * CounterRNG.uniform(seed: 3, id: UInt64($0), stream: 99, index: 0) - 1)
     }
@@ -121,7 +121,7 @@ struct Bench: ParsableCommand {
                                           pi: p.baseAddress!, hessian: h.baseAddress!, workspace: ws)
         } } } } }
     }
-    let fusedFlops = Double(B) * (fam.linearPredictorFlopsPerAgent + fam.momentFlopsPerAgent + 2 * Double(M2 * P))
+    let fusedFlops = Double(B) * (fam.linearPredictorFlopsPerAgent + fam.momentFlopsPerAgent + fam.gramFlopsPerAgent)
     res.B = B; res.m = m; res.Q = Q; res.M2 = M2
     res.dgemmZ = dgemmZ; res.dgemmMu = dgemmMu; res.dgemmPsi = dgemmPsi; res.dgemmSquare = dgemmSquare
     res.rows = [

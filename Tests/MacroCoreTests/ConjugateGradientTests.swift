@@ -1,6 +1,7 @@
 import Testing
 import _TestSupport
 import MacroCore
+import BLASKit
 
 /// The round's CG (`ConjugateGradient.solve`, pointer loops) against its plain twin
 /// (`solveReference`, arrays and `Dense`): random SPD systems, warm starts, 0–2m iterations,
@@ -52,5 +53,45 @@ import MacroCore
     let b2 = rng.vector(m, norm: 1), z = [Double](repeating: 0, count: m)
     #expect(Self.run(neg, b2, z, 4) == z)
     #expect(ConjugateGradient.solveReference(h: neg, b: b2, v: z, iterations: 4) == z)
+  }
+
+  /// The batched C kernel (`SmallMatrix.conjugateGradient8`, what the round runs) in every
+  /// variant this CPU has: 8 different systems in the 8 lanes — SPD ones, an indefinite one
+  /// (pᵀHp ≤ 0 exits at once) and an exact warm start (residual 0) among them — each with the
+  /// same bits as `solve` on that system alone.
+  @Test(arguments: [1, 5, 27, 40])
+  func batchedKernelHasTheSameBits(_ m: Int) {
+    var rng = TestRandom(seed: UInt64(300 + m))
+    for T in [0, 1, 2, m] {
+      var hs = [[Double]](), bs = [[Double]](), vs = [[Double]]()
+      for l in 0..<SmallMatrix.lanes {
+        let h = Self.spd(m, &rng, shift: l == 3 ? -1e3 : 0.01)
+        let v0 = rng.vector(m, norm: 1)
+        hs.append(h)
+        vs.append(v0)
+        bs.append(l == 5 ? Dense.matVec(h, v0, n: m) : rng.vector(m, norm: 3))
+      }
+      let L = SmallMatrix.lanes
+      var hl = [Double](repeating: 0, count: SmallMatrix.lanesCount(agents: L, m: m))
+      var bl = [Double](repeating: 0, count: m * L)
+      for l in 0..<L {
+        for k in 0..<m {
+          bl[k * L + l] = bs[l][k]
+          for j in 0..<m { hl[SmallMatrix.lanesIndex(agent: l, row: k, column: j, m: m)] = hs[l][k * m + j] }
+        }
+      }
+      let want = (0..<L).map { Self.run(hs[$0], bs[$0], vs[$0], T) }
+      var scratch = [Double](repeating: 0, count: 3 * m * L)
+      for variant in VectorMath.Variant.allCases {
+        var vl = [Double](repeating: 0, count: m * L)
+        for l in 0..<L { for k in 0..<m { vl[k * L + l] = vs[l][k] } }
+        guard SmallMatrix.conjugateGradient8(h: hl, b: bl, v: &vl, m: m, iterations: T, scratch: &scratch,
+                                             variant: variant) else { continue }
+        for l in 0..<L {
+          let got = (0..<m).map { vl[$0 * L + l] }
+          #expect(got.map(\.bitPattern) == want[l].map(\.bitPattern), "m = \(m), T = \(T), lane \(l), \(variant.name)")
+        }
+      }
+    }
   }
 }

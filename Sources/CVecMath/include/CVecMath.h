@@ -30,6 +30,9 @@ int cvm_exp_variant(int variant, const double *x, double *y, size_t n);
 int cvm_logsumexp_rows_variant(int variant, double *z, size_t rows, size_t q, size_t ld,
                                const double *lw, double *logPartition);
 
+/// Whether this CPU can run `variant` (1) or not (0).
+int cvm_variant_supported(int variant);
+
 /// The variant in use: CVM_BASELINE, CVM_AVX2 or CVM_AVX512.
 int cvm_active_variant(void);
 /// "x86-64 baseline (SSE2)", "AVX2" or "AVX-512F".
@@ -39,4 +42,7 @@ const char *cvm_variant_name(int variant);
 void cvm_exp_reference(const double *x, double *y, size_t n);
 void cvm_logsumexp_rows_reference(double *z, size_t rows, size_t q, size_t ld, const double *lw,
                                   double *logPartition);
+
+// The small dense kernels of the Newton round, same variant scheme.
+#include "CSmallMatrix.h"
 #endif

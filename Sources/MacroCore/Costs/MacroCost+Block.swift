@@ -1,16 +1,19 @@
+import BLASKit
+
 /// ∇U for a block of agents: the round's form of ``MacroCost/gradient(family:theta:mean:pi:hessianTimesTheta:)``
 /// (which stays the plain reference twin; `MacroCostBlockTests` compares them).
 extension MacroCost {
   /// ∇U(θ_b) for the first `count` agents of a block, from what the fused exp-family kernel
-  /// leaves (`computeExpFamilyWithHessian`): θ (B×m), μ (B×m), π (B×Q), H = C + λI (B×m×m).
+  /// leaves (`computeExpFamilyWithHessian`): θ (B×m), μ (B×m), π (B×Q), H = C + λI (B×m×m,
+  /// or in SmallMatrix's lanes layout with `hessianLanes`).
   /// `featureMean` is B×m scratch (the reverse KL's Σ_q π_q ℓ_q φ_q, one DGEMM for the block).
   /// Writes `out` (B×m, first `count` rows):
   /// forward KL μ − μ_t; reverse KL Hθ − λθ − (Σ_q π_q ℓ_q φ_q − μ E_π[ℓ]) = Cθ − Cov_θ(φ, ℓ).
   /// Local; row bits depend only on the row.
   public func gradientBlock(family f: ExpFamily, count c: Int, theta: UnsafePointer<Double>,
                             mean: UnsafePointer<Double>, pi: UnsafePointer<Double>, hessian: UnsafePointer<Double>,
-                            featureMean: UnsafeMutablePointer<Double>, workspace ws: ExpFamilyWorkspace,
-                            out: UnsafeMutablePointer<Double>) {
+                            hessianLanes: Bool = false, featureMean: UnsafeMutablePointer<Double>,
+                            workspace ws: ExpFamilyWorkspace, out: UnsafeMutablePointer<Double>) {
     let m = f.m, Q = f.q, lam = f.lambda
     switch kind {
     case .forwardKL:
@@ -21,12 +24,15 @@ extension MacroCost {
       target.logDensityAtNodes.withUnsafeBufferPointer { lq in
         f.computeWeightedFeatureMean(pi: pi, nodeValues: lq.baseAddress!, out: featureMean, workspace: ws)
         for a in 0..<c {
-          let h = hessian + a * m * m, th = theta + a * m, mu = mean + a * m
+          let th = theta + a * m, mu = mean + a * m
           var el = 0.0
           for j in 0..<Q { el += pi[a * Q + j] * lq[j] }
           for k in 0..<m {
             var ht = 0.0
-            for l in 0..<m { ht += h[k * m + l] * th[l] }
+            for l in 0..<m {
+              let i = hessianLanes ? SmallMatrix.lanesIndex(agent: a, row: k, column: l, m: m) : (a * m + k) * m + l
+              ht += hessian[i] * th[l]
+            }
             out[a * m + k] = ht - lam * th[k] - (featureMean[a * m + k] - mu[k] * el)
           }
         }

@@ -6,24 +6,87 @@ extension ExpFamily {
   /// (`computeLinearPredictor`, sum-factorized for d = 2) and log-sum-exp as in
   /// `computeExpFamily`, then moments = πΨ (one DGEMM) — μ is read off the moment columns of
   /// φ — and the packed Gram = moments·c (one DGEMM). Saves the πΦ DGEMM.
-  /// Shapes as in `computeExpFamily`; `hessian` is B×m×m. Local; row bits depend only on the row.
+  /// Shapes as in `computeExpFamily`; `hessian` is B×m×m agent-major, or with `lanesLayout`
+  /// in SmallMatrix's lanes layout (`SmallMatrix.lanesCount(agents: blockSize, m:)` doubles; what
+  /// the round's batched Cholesky and CG read). Local; row bits depend only on the row.
   public func computeExpFamilyWithHessian(
     theta: UnsafePointer<Double>, count: Int,
     logPartition: UnsafeMutablePointer<Double>, mean: UnsafeMutablePointer<Double>,
-    pi: UnsafeMutablePointer<Double>, hessian: UnsafeMutablePointer<Double>,
+    pi: UnsafeMutablePointer<Double>, hessian: UnsafeMutablePointer<Double>, lanesLayout: Bool = false,
     workspace ws: ExpFamilyWorkspace
   ) {
     precondition(count <= blockSize)
     computeLinearPredictor(theta: theta, out: pi, workspace: ws)
     normalizeRows(pi, count: count, logPartition: logPartition)
-    assembleHessian(pi: pi, mean: mean, extractMean: true, count: count, out: hessian, workspace: ws)
+    assembleHessian(pi: pi, mean: mean, extractMean: true, count: count, lanesLayout: lanesLayout, out: hessian,
+                    workspace: ws)
   }
 
-  /// moments = πΨ (`computeMoments`), packed Gram = moments · c (one DGEMM), then per row
-  /// H_b = Gram_b − μ_bμ_bᵀ + λI (full symmetric m×m). With `extractMean`, μ_b is first read
-  /// off the moment columns of φ into `mean`; otherwise `mean` is only read. Local.
+  /// moments = πΨ (`computeMoments`), then per row H_b = Gram_b − μ_bμ_bᵀ + λI (full
+  /// symmetric m×m) with the second moments Gram_b[k, l] = Σ_r c_{kl,r} moments_b[r] summed
+  /// over the nonzero pattern (`gram`, ≈ 4 terms an entry; issue 17) by the vectorized C kernel
+  /// (`SmallMatrix.assembleHessian`, 8 agents in vector lanes), agent-major or in the lanes
+  /// layout. With `extractMean`, μ_b is first
+  /// read off the moment columns of φ into `mean`; otherwise `mean` is only read. Only the
+  /// `count` meaningful rows are assembled; a row's bits depend only on the row. Twins:
+  /// `assembleHessianPlain` (same bits) and `computeHessianReference` (dense DGEMM). Local.
   func assembleHessian(pi: UnsafePointer<Double>, mean: UnsafeMutablePointer<Double>, extractMean: Bool,
-                       count: Int, out: UnsafeMutablePointer<Double>, workspace ws: ExpFamilyWorkspace) {
+                       count: Int, lanesLayout: Bool = false, out: UnsafeMutablePointer<Double>,
+                       workspace ws: ExpFamilyWorkspace) {
+    let m = self.m, M2 = momentCount
+    ws.moments.withUnsafeMutableBufferPointer { mo in
+      computeMoments(pi: pi, out: mo.baseAddress!, workspace: ws)
+      if extractMean { extractMeans(moments: mo.baseAddress!, count: count, mean: mean) }
+      gram.start.withUnsafeBufferPointer { st in
+        gram.rows.withUnsafeBufferPointer { rw in
+          gram.values.withUnsafeBufferPointer { gv in
+            ws.assembleScratch.withUnsafeMutableBufferPointer { sc in
+              _ = SmallMatrix.assembleHessian(count: count, m: m, momentCount: M2, moments: mo.baseAddress!, mean: mean,
+                                              lambda: lambda, start: st.baseAddress!, rows: rw.baseAddress!,
+                                              values: gv.baseAddress!, lanesLayout: lanesLayout,
+                                              scratch: sc.baseAddress!, out: out)
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// μ_b = the moment columns of φ (`meanColumns`) of the first `count` rows. Local.
+  func extractMeans(moments: UnsafePointer<Double>, count: Int, mean: UnsafeMutablePointer<Double>) {
+    let m = self.m, M2 = momentCount
+    meanColumns.withUnsafeBufferPointer { mc in
+      for b in 0..<count { for k in 0..<m { mean[b * m + k] = moments[b * M2 + mc[k]] } }
+    }
+  }
+
+  /// The plain twin of `assembleHessian`'s kernel: the same sums in the same order, one agent
+  /// and one entry at a time (the tests require the same bits). `moments` count × M2. Local.
+  public func assembleHessianPlain(moments: UnsafePointer<Double>, mean: UnsafePointer<Double>, count: Int,
+                                   out: UnsafeMutablePointer<Double>) {
+    let m = self.m, M2 = momentCount, lam = lambda, st = gram.start, rw = gram.rows, gv = gram.values
+    for b in 0..<count {
+      let mob = moments + b * M2, mu = mean + b * m, h = out + b * m * m
+      var col = 0
+      for k in 0..<m {
+        for l in k..<m {
+          var g = 0.0
+          for j in st[col]..<st[col + 1] { g += gv[j] * mob[rw[j]] }
+          var v = g - mu[k] * mu[l]
+          if k == l { v += lam }
+          h[k * m + l] = v
+          h[l * m + k] = v
+          col += 1
+        }
+      }
+    }
+  }
+
+  /// The dense twin of `assembleHessian`: packed Gram = moments · c by one DGEMM over all of
+  /// `gramCoefficients` (2·M2·P flops per agent), then H_b = Gram_b − μ_bμ_bᵀ + λI. `mean` is
+  /// read (μ from `computeExpFamily`). Tests compare the two. Local.
+  public func computeHessianReference(pi: UnsafePointer<Double>, mean: UnsafePointer<Double>, count: Int,
+                                      out: UnsafeMutablePointer<Double>, workspace ws: ExpFamilyWorkspace) {
     let B = blockSize, m = self.m, M2 = momentCount, P = packedCount, lam = lambda
     gramCoefficients.withUnsafeBufferPointer { cc in
       ws.moments.withUnsafeMutableBufferPointer { mo in
@@ -31,23 +94,16 @@ extension ExpFamily {
           computeMoments(pi: pi, out: mo.baseAddress!, workspace: ws)
           BLAS.dgemm(.none, .none, m: B, n: P, k: M2, alpha: 1, a: mo.baseAddress!, lda: M2,
                      b: cc.baseAddress!, ldb: P, beta: 0, c: pk.baseAddress!, ldc: P)
-          meanColumns.withUnsafeBufferPointer { mc in
-            for b in 0..<count {
-              let mu = mean + b * m
-              if extractMean {
-                let mob = mo.baseAddress! + b * M2
-                for k in 0..<m { mu[k] = mob[mc[k]] }
-              }
-              let g = pk.baseAddress! + b * P, h = out + b * m * m
-              var col = 0
-              for k in 0..<m {
-                for l in k..<m {
-                  var v = g[col] - mu[k] * mu[l]
-                  if k == l { v += lam }
-                  h[k * m + l] = v
-                  h[l * m + k] = v
-                  col += 1
-                }
+          for b in 0..<count {
+            let mu = mean + b * m, g = pk.baseAddress! + b * P, h = out + b * m * m
+            var col = 0
+            for k in 0..<m {
+              for l in k..<m {
+                var v = g[col] - mu[k] * mu[l]
+                if k == l { v += lam }
+                h[k * m + l] = v
+                h[l * m + k] = v
+                col += 1
               }
             }
           }
@@ -55,6 +111,9 @@ extension ExpFamily {
       }
     }
   }
+
+  /// Flops of the Hessian's second moments per agent: 2 per stored Gram coefficient.
+  public var gramFlopsPerAgent: Double { 2 * Double(gram.nonzeroCount) }
 
   /// The moments πᵀΨ of a block (B×M2): for d = 2 by sum factorization, L2ᵀ Π_b L2 per
   /// agent as two batched DGEMMs (2 n_q² J + 2 n_q J² flops instead of 2 n_q² M2); otherwise
@@ -88,13 +147,10 @@ extension ExpFamily {
             // O[a, (b, c)] = Σ_q1 L[q1, a] X[q1, (b, c)]
             BLAS.dgemm(.transpose, .none, m: J, n: BJ, k: n, alpha: 1, a: L.baseAddress!, lda: J,
                        b: s1t.baseAddress!, ldb: BJ, beta: 0, c: s2.baseAddress!, ldc: BJ)
-            tensorPositions.withUnsafeBufferPointer { pos in
+            ws.momentOffsets.withUnsafeBufferPointer { off in
               for b in 0..<B {
-                let o = out + b * M2
-                for r in 0..<M2 {
-                  let p = pos[r], a = p / J, c = p - a * J
-                  o[r] = s2[a * BJ + b * J + c]
-                }
+                let o = out + b * M2, src = s2.baseAddress! + b * J
+                for r in 0..<M2 { o[r] = src[off[r]] }
               }
             }
           }

@@ -17,7 +17,7 @@ extension ExpFamily {
     let B = blockSize, m = self.m, n = quadrature.nodesPerAxis, K1 = basis.degree + 1, J = 2 * basis.degree + 1
     let BK = B * K1
     tensorTable.withUnsafeBufferPointer { L in
-      predictorPositions.withUnsafeBufferPointer { pos in
+      ws.predictorOffsets.withUnsafeBufferPointer { off in
         ws.thetaHat.withUnsafeMutableBufferPointer { th in
           ws.stage1.withUnsafeMutableBufferPointer { s1 in
             ws.stage1T.withUnsafeMutableBufferPointer { s1t in
@@ -25,10 +25,7 @@ extension ExpFamily {
               let t = th.baseAddress!
               for b in 0..<B {
                 let src = theta + b * m, tb = t + b * K1
-                for k in 0..<m {
-                  let a = pos[k] / K1
-                  tb[a * BK + pos[k] - a * K1] = src[k]
-                }
+                for k in 0..<m { tb[off[k]] = src[k] }
               }
               // V[q1, (b, c)] = Σ_a L[q1, a] Θ̂[a, (b, c)]
               BLAS.dgemm(.none, .none, m: n, n: BK, k: K1, alpha: 1, a: L.baseAddress!, lda: J,

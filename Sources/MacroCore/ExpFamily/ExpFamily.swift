@@ -33,6 +33,8 @@ public final class ExpFamily: Sendable {
   public let psi: [Double]
   /// M2 × P, P = m(m+1)/2, upper triangle of (k,l) packed row by row.
   public let gramCoefficients: [Double]
+  /// The nonzero pattern of `gramCoefficients` (what the Hessian assembly multiplies).
+  public let gram: SparseGram
   /// Column of ψ that equals φ_k (φ ⊂ ψ with the same normalization).
   public let meanColumns: [Int]
 
@@ -96,6 +98,7 @@ public final class ExpFamily: Sendable {
       }
     }
     gramCoefficients = c
+    gram = SparseGram(basis: b, momentBasis: md, dense: c)
     if d == 2 {
       let J = 2 * K + 1
       var table = [Double](repeating: 0, count: nq * J)
@@ -116,7 +119,7 @@ public final class ExpFamily: Sendable {
   init(copying f: ExpFamily, blockSize b: Int) {
     basis = f.basis; quadrature = f.quadrature; lambda = f.lambda; blockSize = b
     m = f.m; q = f.q; phi = f.phi; logWeights = f.logWeights; momentBasis = f.momentBasis
-    psi = f.psi; gramCoefficients = f.gramCoefficients; meanColumns = f.meanColumns
+    psi = f.psi; gramCoefficients = f.gramCoefficients; gram = f.gram; meanColumns = f.meanColumns
     tensorTable = f.tensorTable; tensorPositions = f.tensorPositions
     predictorPositions = f.predictorPositions
   }
@@ -131,8 +134,16 @@ public final class ExpFamilyWorkspace {
   var t: [Double]
   /// B×M2 moments.
   var moments: [Double]
-  /// B×P packed Gram.
+  /// B×P packed Gram (the dense reference assembly).
   var packed: [Double]
+  /// Scratch of the vectorized Hessian assembly ((M2 + m)·8).
+  var assembleScratch: [Double]
+  /// For each moment ψ_r = p̂_a ⊗ p̂_c (d = 2), its offset a·B·J + c in the J×B·J stage-2 array
+  /// of `computeMoments` (agent b adds b·J): `tensorPositions` resolved once for this block size.
+  let momentOffsets: [Int]
+  /// For each φ_k = p̂_a ⊗ p̂_c (d = 2), its offset a·B(K+1) + c in Θ̂ (agent b adds b(K+1)):
+  /// `predictorPositions` resolved once for this block size.
+  let predictorOffsets: [Int]
   /// Sum-factorization scratch (d = 2): B·n_q×J, n_q×B·J and J×B·J.
   var stage1: [Double]
   var stage1T: [Double]
@@ -144,7 +155,12 @@ public final class ExpFamilyWorkspace {
     t = [Double](repeating: 0, count: f.blockSize * f.q)
     moments = [Double](repeating: 0, count: f.blockSize * f.momentCount)
     packed = [Double](repeating: 0, count: f.blockSize * f.packedCount)
-    let n = f.quadrature.nodesPerAxis, J = 2 * f.basis.degree + 1
+    assembleScratch = [Double](repeating: 0, count: SmallMatrix.assembleScratchCount(m: f.m, momentCount: f.momentCount))
+    let J = 2 * f.basis.degree + 1, BJ = f.blockSize * J
+    momentOffsets = f.tensorPositions.map { p in (p / J) * BJ + p % J }
+    let K1 = f.basis.degree + 1, BK = f.blockSize * K1
+    predictorOffsets = f.predictorPositions.map { p in (p / K1) * BK + p % K1 }
+    let n = f.quadrature.nodesPerAxis
     // stage1/stage1T also hold the n_q×B(K+1) stages of Z (J ≥ K+1).
     let big = f.usesSumFactorization ? f.blockSize * n * J : 0
     stage1 = [Double](repeating: 0, count: big)

@@ -21,13 +21,15 @@ public final class AgentUpdater {
   var logA: [Double]         // B
   var mean: [Double]         // B×m
   var pi: [Double]           // B×Q
-  var hess: [Double]         // B×m×m
+  var hess: [Double]         // B×m×m in SmallMatrix's lanes layout
   var featureMean: [Double]  // B×m (reverse KL)
   var grad: [Double]         // B×m: ∇U
   var slots: [Int]           // B
   // Per-agent scratch.
   var phiOld: [Double], phiNew: [Double], jac: [Double], g: [Double], dir: [Double]
   var r: [Double], p: [Double], ap: [Double], sumSigma: [Double], sumTheta: [Double]
+  // One group of 8 agents in lanes (batched Cholesky and CG): m×8 vectors and their scratch.
+  var laneX: [Double], laneB: [Double], laneScratch: [Double]
 
   /// Time spent in the hypergradient step (∇U and CG, seconds), accumulated; read by the timers.
   public var cgSeconds = 0.0
@@ -44,7 +46,10 @@ public final class AgentUpdater {
     sigBlock = block; mean = block; featureMean = block; grad = block
     logA = [Double](repeating: 0, count: B)
     pi = [Double](repeating: 0, count: B * Q)
-    hess = [Double](repeating: 0, count: B * m * m)
+    hess = [Double](repeating: 0, count: SmallMatrix.lanesCount(agents: B, m: m))
+    laneX = [Double](repeating: 0, count: m * SmallMatrix.lanes)
+    laneB = laneX
+    laneScratch = [Double](repeating: 0, count: max(m, 3) * m * SmallMatrix.lanes)
     slots = [Int](repeating: 0, count: B)
     phiNew = [Double](repeating: 0, count: m)
     jac = [Double](repeating: 0, count: m * d)
@@ -54,8 +59,8 @@ public final class AgentUpdater {
 
   /// Model flop count of one agent-round (DGEMMs + Cholesky), for GFLOP/s reports.
   public var flopsPerAgentRound: Double {
-    let P = Double(family.packedCount), M2 = Double(family.momentCount), q = Double(Q), mm = Double(m)
-    let eval = family.linearPredictorFlopsPerAgent + family.momentFlopsPerAgent + 2 * M2 * P + 4 * q
+    let q = Double(Q), mm = Double(m)
+    let eval = family.linearPredictorFlopsPerAgent + family.momentFlopsPerAgent + family.gramFlopsPerAgent + 4 * q
     let newton = parameters.method == .newton ? eval + mm * mm * mm / 3 + 4 * mm * mm : 0
     return newton + eval + Double(parameters.cgIterations + 1) * 2 * mm * mm
   }
@@ -78,7 +83,7 @@ public final class AgentUpdater {
     }
   }
 
-  /// A, μ, π, H of the θ rows in `block` (the fused kernel). Local.
+  /// A, μ, π, H of the θ rows in `block` (the fused kernel; H in the lanes layout). Local.
   func evaluateBlock(count c: Int) {
     block.withUnsafeBufferPointer { bp in
       logA.withUnsafeMutableBufferPointer { ap in
@@ -87,7 +92,8 @@ public final class AgentUpdater {
             hess.withUnsafeMutableBufferPointer { hp in
               family.computeExpFamilyWithHessian(
                 theta: bp.baseAddress!, count: c, logPartition: ap.baseAddress!,
-                mean: mp.baseAddress!, pi: pp.baseAddress!, hessian: hp.baseAddress!, workspace: ws)
+                mean: mp.baseAddress!, pi: pp.baseAddress!, hessian: hp.baseAddress!, lanesLayout: true,
+                workspace: ws)
             }
           }
         }

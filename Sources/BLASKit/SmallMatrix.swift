@@ -1,0 +1,67 @@
+// The small dense kernels of the Newton round (CVecMath's smallmatrix.c, issue 17), typed:
+// the sparse Hessian assembly of a block, and a Cholesky solve and truncated CG batched over 8
+// agents in vector lanes. Every variant gives the same bits; `variant: nil` uses the widest
+// this CPU has, another variant returns false (nothing done) when this CPU lacks it. Twins:
+// the plain Swift loops in MacroCore (`ExpFamily.assembleHessianPlain`,
+// `ConjugateGradient.solve`: the same bits) and LAPACK's dpotrf/dpotrs.
+//
+// Lanes layout of a block's m×m matrices: agent a = 8g + l, entry (k, j) at
+// [(g·m·m + k·m + j)·8 + l]; m-vectors at [(g·m + k)·8 + l].
+import CVecMath
+
+public enum SmallMatrix {
+  /// Agents per group of the lanes layout.
+  public static let lanes = 8
+
+  /// Index of entry (k, j) of agent a's m×m matrix in the lanes layout.
+  @inline(__always)
+  public static func lanesIndex(agent a: Int, row k: Int, column j: Int, m: Int) -> Int {
+    ((a >> 3) * m * m + k * m + j) * 8 + (a & 7)
+  }
+
+  /// Doubles of a block of `count` agents' m×m matrices in the lanes layout.
+  public static func lanesCount(agents count: Int, m: Int) -> Int { (count + 7) / 8 * 8 * m * m }
+
+  /// H_b = Σ_r c_{kl,r} moments_b[r] − μ_bμ_bᵀ + λI for b < count, the sum over the CSR pattern
+  /// (start, rows, values) of the packed columns; into `out` agent-major (count×m×m) or, with
+  /// `lanesLayout`, in the lanes layout (lanes past `count` hold λI). `scratch`:
+  /// `assembleScratchCount` doubles. Local.
+  @discardableResult
+  public static func assembleHessian(count: Int, m: Int, momentCount M2: Int, moments: UnsafePointer<Double>,
+                                     mean: UnsafePointer<Double>, lambda: Double, start: UnsafePointer<Int>,
+                                     rows: UnsafePointer<Int>, values: UnsafePointer<Double>, lanesLayout: Bool,
+                                     scratch: UnsafeMutablePointer<Double>, out: UnsafeMutablePointer<Double>,
+                                     variant: VectorMath.Variant? = nil) -> Bool {
+    let pc = m * (m + 1) / 2 + 1
+    return start.withMemoryRebound(to: Int64.self, capacity: pc) { st in
+      rows.withMemoryRebound(to: Int64.self, capacity: max(1, start[pc - 1])) { rw in
+        csm_hessian_assemble(variant?.rawValue ?? -1, count, m, M2, moments, mean, lambda, st, rw, values,
+                             lanesLayout ? 1 : 0, scratch, out) == 0
+      }
+    }
+  }
+
+  /// Scratch doubles `assembleHessian` needs.
+  public static func assembleScratchCount(m: Int, momentCount M2: Int) -> Int { (M2 + m) * 8 }
+
+  /// Solves A_l x_l = b_l for the 8 agents of one group (a: m×m matrices in the lanes layout,
+  /// upper triangle read, unchanged; x: m×8, b in, solutions out) by Cholesky. `scratch`: m·m·8
+  /// doubles. Returns the mask of the lanes whose A is positive definite (bit l), or nil for a
+  /// variant this CPU lacks. Local.
+  public static func choleskySolve8(_ a: UnsafePointer<Double>, m: Int, _ x: UnsafeMutablePointer<Double>,
+                                    scratch: UnsafeMutablePointer<Double>, variant: VectorMath.Variant? = nil) -> UInt8? {
+    let rc = csm_cholesky_solve8(variant?.rawValue ?? -1, a, m, x, scratch)
+    return rc < 0 ? nil : UInt8(truncatingIfNeeded: rc)
+  }
+
+  /// `ConjugateGradient.solve` (T iterations, warm start, the same bits) in each of the 8 lanes
+  /// of one group (h: lanes layout, both triangles; b, v: m×8). `scratch`: 3·m·8 doubles.
+  /// False only for a variant this CPU lacks. Local.
+  @discardableResult
+  public static func conjugateGradient8(h: UnsafePointer<Double>, b: UnsafePointer<Double>,
+                                        v: UnsafeMutablePointer<Double>, m: Int, iterations: Int,
+                                        scratch: UnsafeMutablePointer<Double>,
+                                        variant: VectorMath.Variant? = nil) -> Bool {
+    csm_cg_solve8(variant?.rawValue ?? -1, h, b, v, m, Int32(iterations), scratch) == 0
+  }
+}

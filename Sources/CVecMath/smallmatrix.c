@@ -1,0 +1,215 @@
+// Small dense kernels of the Newton round (see include/CSmallMatrix.h): batched over 8 agents
+// in the 8 lanes of a vector, so that every operation is a full vector and the dependency
+// chains of one agent's Cholesky or CG (sqrt, division, dot products) overlap across agents.
+// Written once with explicit 8-double vectors and instantiated per ISA like vecmath.c; every
+// lane sees the same IEEE operations in every variant (no FMA contraction), so the bits do not
+// depend on the CPU.
+#include "CSmallMatrix.h"
+#include "CVecMath.h"
+#include <math.h>
+#include <string.h>
+
+#pragma STDC FP_CONTRACT OFF
+#pragma clang fp contract(off)
+
+#define CSM_INLINE static inline __attribute__((always_inline))
+#define LANES 8
+typedef double v8d __attribute__((vector_size(64)));
+typedef long long v8l __attribute__((vector_size(64)));
+
+CSM_INLINE v8d load8(const double *p) { v8d v; memcpy(&v, p, sizeof v); return v; }
+CSM_INLINE void store8(double *p, v8d v) { memcpy(p, &v, sizeof v); }
+CSM_INLINE v8d splat(double x) { return (v8d){x, x, x, x, x, x, x, x}; }
+// mask ? a : b, lane by lane (mask lanes all ones or zero).
+CSM_INLINE v8d select8(v8l mask, v8d a, v8d b) { return (v8d)(((v8l)a & mask) | ((v8l)b & ~mask)); }
+CSM_INLINE int any8(v8l mask) {
+  long long x = 0;
+  for (int l = 0; l < LANES; l++) x |= mask[l];
+  return x != 0;
+}
+
+// ---------------------------------------------------------------------------- assembly
+// For each group of 8 agents: moments and μ transposed into lanes (unused lanes zero, so their
+// H is λI), then per packed entry (k, c) the sparse sum in lanes, H = G − μ_kμ_c (+ λ), written
+// to both triangles: one vector store each in the lanes layout, 8 scalar stores in the
+// agent-major one.
+CSM_INLINE void assemble_body(size_t count, size_t m, size_t M2, const double *restrict moments,
+                              const double *restrict mean, double lambda, const int64_t *restrict start,
+                              const int64_t *restrict rows, const double *restrict values, int lanes,
+                              double *restrict scratch, double *restrict out) {
+  double *restrict mt = scratch, *restrict ut = scratch + M2 * LANES;
+  for (size_t b0 = 0; b0 < count; b0 += LANES) {
+    const size_t n = count - b0 < LANES ? count - b0 : LANES;
+    for (size_t r = 0; r < M2; r++) {
+      v8d v = splat(0.0);
+      for (size_t l = 0; l < n; l++) v[l] = moments[(b0 + l) * M2 + r];
+      store8(mt + r * LANES, v);
+    }
+    for (size_t k = 0; k < m; k++) {
+      v8d v = splat(0.0);
+      for (size_t l = 0; l < n; l++) v[l] = mean[(b0 + l) * m + k];
+      store8(ut + k * LANES, v);
+    }
+    double *restrict group = out + b0 * m * m;  // lanes layout: group b0/8 starts at b0·m·m
+    size_t col = 0;
+    for (size_t k = 0; k < m; k++) {
+      const v8d uk = load8(ut + k * LANES);
+      for (size_t c = k; c < m; c++, col++) {
+        v8d acc = splat(0.0);
+        for (int64_t j = start[col]; j < start[col + 1]; j++) acc += values[j] * load8(mt + rows[j] * LANES);
+        v8d h = acc - uk * load8(ut + c * LANES);
+        if (k == c) h += lambda;
+        if (lanes) {
+          store8(group + (k * m + c) * LANES, h);
+          store8(group + (c * m + k) * LANES, h);
+        } else {
+          for (size_t l = 0; l < n; l++) {
+            double *restrict o = out + (b0 + l) * m * m;
+            o[k * m + c] = h[l];
+            o[c * m + k] = h[l];
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------- Cholesky
+// Per lane: right-looking Cholesky A = UᵀU on the upper triangle (copied to u), then Uᵀy = b,
+// U x = y, each sum in its natural order. A lane whose pivot is not positive (or NaN) is
+// marked failed and continues with pivot 1 (its numbers are then meaningless, never NaN-traps).
+CSM_INLINE int cholesky8_body(const double *restrict a, size_t m, double *restrict x, double *restrict u) {
+  for (size_t i = 0; i < m; i++)
+    for (size_t k = i; k < m; k++) store8(u + (i * m + k) * LANES, load8(a + (i * m + k) * LANES));
+  v8l failed = {0, 0, 0, 0, 0, 0, 0, 0};
+  for (size_t j = 0; j < m; j++) {
+    double *uj = u + j * m * LANES;
+    v8d d = load8(uj + j * LANES);
+    const v8l bad = ~(d > 0.0);
+    failed |= bad;
+    d = select8(bad, splat(1.0), d);
+    d = __builtin_elementwise_sqrt(d);
+    store8(uj + j * LANES, d);
+    const v8d inv = 1.0 / d;
+    for (size_t k = j + 1; k < m; k++) store8(uj + k * LANES, load8(uj + k * LANES) * inv);
+    for (size_t i = j + 1; i < m; i++) {
+      double *ui = u + i * m * LANES;
+      const v8d f = load8(uj + i * LANES);
+      for (size_t k = i; k < m; k++) store8(ui + k * LANES, load8(ui + k * LANES) - f * load8(uj + k * LANES));
+    }
+  }
+  for (size_t j = 0; j < m; j++) {
+    const double *uj = u + j * m * LANES;
+    const v8d yj = load8(x + j * LANES) / load8(uj + j * LANES);
+    store8(x + j * LANES, yj);
+    for (size_t k = j + 1; k < m; k++) store8(x + k * LANES, load8(x + k * LANES) - load8(uj + k * LANES) * yj);
+  }
+  for (size_t j = m; j-- > 0;) {
+    const double *uj = u + j * m * LANES;
+    v8d s = load8(x + j * LANES);
+    for (size_t k = j + 1; k < m; k++) s -= load8(uj + k * LANES) * load8(x + k * LANES);
+    store8(x + j * LANES, s / load8(uj + j * LANES));
+  }
+  int ok = 0;
+  for (int l = 0; l < LANES; l++) ok |= failed[l] ? 0 : 1 << l;
+  return ok;
+}
+
+// ---------------------------------------------------------------------------- CG
+// y = H p per lane, y_k = Σ_l h[k][l] p_l in increasing l from 0.0 (ConjugateGradient.solve's
+// order).
+CSM_INLINE void matvec8(const double *restrict h, const double *restrict p, size_t m, double *restrict y) {
+  for (size_t k = 0; k < m; k++) {
+    v8d acc = splat(0.0);
+    for (size_t l = 0; l < m; l++) acc += load8(h + (k * m + l) * LANES) * load8(p + l * LANES);
+    store8(y + k * LANES, acc);
+  }
+}
+
+CSM_INLINE v8d dot8(const double *restrict a, const double *restrict b, size_t m) {
+  v8d s = splat(0.0);
+  for (size_t k = 0; k < m; k++) s += load8(a + k * LANES) * load8(b + k * LANES);
+  return s;
+}
+
+// ConjugateGradient.solve in every lane: a lane stops (its v frozen) where the scalar loop
+// breaks (rr == 0 or pᵀHp ≤ 0); the loop ends when every lane has stopped.
+CSM_INLINE void cg8_body(const double *restrict h, const double *restrict b, double *restrict v, size_t m,
+                         int iterations, double *restrict scratch) {
+  double *restrict r = scratch, *restrict p = scratch + m * LANES, *restrict ap = scratch + 2 * m * LANES;
+  matvec8(h, v, m, ap);
+  for (size_t k = 0; k < m; k++) {
+    const v8d rk = load8(b + k * LANES) - load8(ap + k * LANES);
+    store8(r + k * LANES, rk);
+    store8(p + k * LANES, rk);
+  }
+  v8d rr = dot8(r, r, m);
+  v8l active = ~(v8l){0, 0, 0, 0, 0, 0, 0, 0};
+  for (int t = 0; t < iterations; t++) {
+    active &= rr != 0.0;
+    if (!any8(active)) break;
+    matvec8(h, p, m, ap);
+    const v8d pap = dot8(p, ap, m);
+    active &= pap > 0.0;
+    if (!any8(active)) break;
+    const v8d step = rr / pap;
+    for (size_t k = 0; k < m; k++) {
+      const v8d pk = load8(p + k * LANES), vk = load8(v + k * LANES), rk = load8(r + k * LANES);
+      store8(v + k * LANES, select8(active, vk + step * pk, vk));
+      store8(r + k * LANES, select8(active, rk - step * load8(ap + k * LANES), rk));
+    }
+    const v8d rrNew = dot8(r, r, m);
+    const v8d beta = rrNew / rr;
+    for (size_t k = 0; k < m; k++) {
+      const v8d pk = load8(p + k * LANES);
+      store8(p + k * LANES, select8(active, load8(r + k * LANES) + beta * pk, pk));
+    }
+    rr = select8(active, rrNew, rr);
+  }
+}
+
+// ---------------------------------------------------------------------------- variants
+#define CSM_VARIANT(suffix, attr)                                                                          \
+  attr static void assemble_##suffix(size_t count, size_t m, size_t M2, const double *mo, const double *mu, \
+                                     double lam, const int64_t *st, const int64_t *rw, const double *va,    \
+                                     int lanes, double *scr, double *out) {                               \
+    assemble_body(count, m, M2, mo, mu, lam, st, rw, va, lanes, scr, out);                                \
+  }                                                                                                       \
+  attr static int cholesky8_##suffix(const double *a, size_t m, double *x, double *u) {                   \
+    return cholesky8_body(a, m, x, u);                                                                    \
+  }                                                                                                       \
+  attr static void cg8_##suffix(const double *h, const double *b, double *v, size_t m, int T, double *s) { \
+    cg8_body(h, b, v, m, T, s);                                                                           \
+  }
+
+CSM_VARIANT(baseline, )
+#if defined(__x86_64__)
+CSM_VARIANT(avx2, __attribute__((target("avx2,fma"))))
+CSM_VARIANT(avx512, __attribute__((target("avx512f,avx512dq,fma"))))
+#define CSM_PICK(name, v) ((v) == CVM_AVX512 ? name##_avx512 : (v) == CVM_AVX2 ? name##_avx2 : name##_baseline)
+#else
+#define CSM_PICK(name, v) name##_baseline
+#endif
+
+int csm_hessian_assemble(int variant, size_t count, size_t m, size_t M2, const double *moments, const double *mean,
+                         double lambda, const int64_t *start, const int64_t *rows, const double *values, int lanes,
+                         double *scratch, double *out) {
+  if (variant < 0) variant = cvm_active_variant();
+  else if (!cvm_variant_supported(variant)) return -1;
+  CSM_PICK(assemble, variant)(count, m, M2, moments, mean, lambda, start, rows, values, lanes, scratch, out);
+  return 0;
+}
+
+int csm_cholesky_solve8(int variant, const double *a, size_t m, double *x, double *scratch) {
+  if (variant < 0) variant = cvm_active_variant();
+  else if (!cvm_variant_supported(variant)) return -1;
+  return CSM_PICK(cholesky8, variant)(a, m, x, scratch);
+}
+
+int csm_cg_solve8(int variant, const double *h, const double *b, double *v, size_t m, int iterations,
+                  double *scratch) {
+  if (variant < 0) variant = cvm_active_variant();
+  else if (!cvm_variant_supported(variant)) return -1;
+  CSM_PICK(cg8, variant)(h, b, v, m, iterations, scratch);
+  return 0;
+}
