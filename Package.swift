@@ -34,7 +34,7 @@ let package = Package(
     // MARK: - Numerics and engine
     .target(name: "MacroCore", dependencies: ["BLASKit"]),
     .target(name: "MacroEngine", dependencies: ["MacroCore", "MPIKit", "BLASKit", "HashKit"]),
-    .target(name: "MacroIO", dependencies: ["MacroCore", "MacroEngine", "MPIKit", "HashKit", "CHDF5", "CShims",
+    .target(name: "MacroIO", dependencies: ["MacroCore", "MacroEngine", "MPIKit", "BLASKit", "HashKit", "CHDF5", "CShims",
                                             .product(name: "TOMLKit", package: "TOMLKit")]),
 
     // MARK: - Command line

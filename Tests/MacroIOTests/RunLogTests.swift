@@ -1,7 +1,8 @@
 import Testing
 import MacroCore
 import MacroEngine
-@testable import MacroIO
+@testable import BLASKit
+import MacroIO
 
 /// The run log's formatting: numbers with significant digits, the periodic progress line, the
 /// aligned phase table and the start-up header.
@@ -62,7 +63,8 @@ import MacroEngine
     let text = h.joined(separator: "\n")
     for needle in ["N = 1000 agents", "on 2 rank(s)", "500 agents a rank", "geometric, mean degree 9.123",
                    "target 10", "connected", "K = 6, m = 27, n_q = 40", "λ = 0.01", "α = 0.001",
-                   "10 consensus step(s) a round (chebyshev)", "output: runs/a/"] {
+                   "10 consensus step(s) a round (chebyshev)", "output: runs/a/",
+                   "kernels: OpenBLAS core \(BLAS.coreName), ", "vector kernels \(VectorMath.active.name)"] {
       #expect(text.contains(needle), "missing '\(needle)' in\n\(text)")
     }
     #expect(h.allSatisfy { $0.hasPrefix("macroopt: ") })

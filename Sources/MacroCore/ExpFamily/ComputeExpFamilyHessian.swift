@@ -144,9 +144,11 @@ extension ExpFamily {
                 for c in 0..<J { dst[c] = src[c] }
               }
             }
-            // O[a, (b, c)] = Σ_q1 L[q1, a] X[q1, (b, c)]
-            BLAS.dgemm(.transpose, .none, m: J, n: BJ, k: n, alpha: 1, a: L.baseAddress!, lda: J,
-                       b: s1t.baseAddress!, ldb: BJ, beta: 0, c: s2.baseAddress!, ldc: BJ)
+            // O[a, (b, c)] = Σ_q1 Lᵀ[a, q1] X[q1, (b, c)]
+            tensorTableT.withUnsafeBufferPointer { LT in
+              BLAS.dgemm(.none, .none, m: J, n: BJ, k: n, alpha: 1, a: LT.baseAddress!, lda: n,
+                         b: s1t.baseAddress!, ldb: BJ, beta: 0, c: s2.baseAddress!, ldc: BJ)
+            }
             ws.momentOffsets.withUnsafeBufferPointer { off in
               for b in 0..<B {
                 let o = out + b * M2, src = s2.baseAddress! + b * J

@@ -38,9 +38,13 @@ extension ExpFamily {
                   for c in 0..<K1 { dst[c] = sb[c] }
                 }
               }
-              // Z[(b, q1), q2] = Σ_c W[(b, q1), c] L[q2, c]
-              BLAS.dgemm(.none, .transpose, m: B * n, n: n, k: K1, alpha: 1, a: s1t.baseAddress!, lda: K1,
-                         b: L.baseAddress!, ldb: J, beta: 0, c: z, ldc: n)
+              // Z[(b, q1), q2] = Σ_c W[(b, q1), c] Lᵀ[c, q2] (an NN product: OpenBLAS's small-matrix
+              // kernel; the NT form took its general path, whose β = 0 memset of the 400 KB Z cost
+              // as much as the product)
+              tensorTableT.withUnsafeBufferPointer { LT in
+                BLAS.dgemm(.none, .none, m: B * n, n: n, k: K1, alpha: 1, a: s1t.baseAddress!, lda: K1,
+                           b: LT.baseAddress!, ldb: n, beta: 0, c: z, ldc: n)
+              }
             }
           }
         }

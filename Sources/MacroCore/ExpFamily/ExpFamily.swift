@@ -42,6 +42,9 @@ public final class ExpFamily: Sendable {
   /// the n_q nodes (n_q × J, J = 2K+1), and for each ψ_r = p̂_a ⊗ p̂_c its position a·J + c in
   /// the J×J array L2ᵀ Π L2. Empty for d ≠ 2 (the plain π Ψ DGEMM is used there).
   public let tensorTable: [Double]
+  /// `tensorTable` transposed (J × n_q), so that stage 2 of the moments and of Z are plain NN
+  /// products (OpenBLAS's small-matrix kernel, no β = 0 memset of C as on its general path).
+  public let tensorTableT: [Double]
   public let tensorPositions: [Int]
   /// For each φ_k = p̂_a ⊗ p̂_c its position a·(K+1) + c in the (K+1)×(K+1) array Θ̂ of
   /// `computeLinearPredictor` (d = 2; empty otherwise).
@@ -107,10 +110,12 @@ public final class ExpFamily: Sendable {
         for j in 0..<nq { Legendre1D.evaluate(nodes[j], degree: 2 * K, values: tp.baseAddress! + j * J, derivatives: nil) }
       }
       tensorTable = table
+      tensorTableT = (0..<(J * nq)).map { i in table[(i % nq) * J + i / nq] }
       tensorPositions = (0..<md.count).map { r in md.exponents[r * 2] * J + md.exponents[r * 2 + 1] }
       predictorPositions = (0..<b.count).map { k in b.exponents[k * 2] * (K + 1) + b.exponents[k * 2 + 1] }
     } else {
       tensorTable = []
+      tensorTableT = []
       tensorPositions = []
       predictorPositions = []
     }
@@ -120,7 +125,7 @@ public final class ExpFamily: Sendable {
     basis = f.basis; quadrature = f.quadrature; lambda = f.lambda; blockSize = b
     m = f.m; q = f.q; phi = f.phi; logWeights = f.logWeights; momentBasis = f.momentBasis
     psi = f.psi; gramCoefficients = f.gramCoefficients; gram = f.gram; meanColumns = f.meanColumns
-    tensorTable = f.tensorTable; tensorPositions = f.tensorPositions
+    tensorTable = f.tensorTable; tensorTableT = f.tensorTableT; tensorPositions = f.tensorPositions
     predictorPositions = f.predictorPositions
   }
 

@@ -1,3 +1,4 @@
+import BLASKit
 import MacroCore
 
 /// The start-up header rank 0 prints before the first round: what a user checks first in a
@@ -23,6 +24,9 @@ public struct RunHeader: Sendable {
   public let graph: Graph?
   public let outputDir: String
   public let resumedRound: Int?
+  /// The kernels in use (OpenBLAS core and threads, the vector exp's instruction set): the
+  /// speed of a run depends on them, so a job log names them.
+  public var kernels = "OpenBLAS core \(BLAS.coreName), \(BLAS.threadCount) thread(s); vector kernels \(VectorMath.active.name)"
 
   public init(config: RunConfig, ranks: Int, m: Int, graph: Graph?, outputDir: String, resumedRound: Int? = nil) {
     self.config = config
@@ -58,6 +62,7 @@ public struct RunHeader: Sendable {
         + ", \(c.run.cgIterations) CG iteration(s)"
     }
     out.append(run)
+    out.append("kernels: " + kernels)
     var outs = "output: \(outputDir)/ (diagnostics every \(c.run.diagEvery) rounds"
     outs += c.output.checkpointEvery > 0 ? ", checkpoints every \(c.output.checkpointEvery)" : ", no periodic checkpoints"
     outs += c.output.snapshotEvery > 0 ? ", snapshots every \(c.output.snapshotEvery))" : ")"
