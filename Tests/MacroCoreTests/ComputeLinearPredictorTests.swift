@@ -2,16 +2,18 @@ import Testing
 import _TestSupport
 import MacroCore
 
-/// Z = ΘΦᵀ by sum factorization (d = 2) against the plain DGEMM twin, and the fused kernel the
+/// Z = ΘΦᵀ by sum factorization (d = 2 and 3) against the plain DGEMM twin, and the fused kernel the
 /// round uses (`computeExpFamilyWithHessian`: sum-factorized Z, vector log-sum-exp, moments,
 /// Gram) against the plain-loop references and for position independence in its block.
 @Suite struct ComputeLinearPredictorTests {
   /// Each z = Σ_k θ_k φ_k(y) (m terms) in both routes, so |Δz| ≤ 2m·ε·Σ_k|θ_k φ_k(y)| (both
   /// within m·ε of the exact sum), bounded here by 2m·ε·|θ|₁·max|φ|.
-  @Test(arguments: [(2, 3, 5, 7), (2, 6, 40, 16), (2, 4, 9, 64), (3, 2, 6, 7), (1, 5, 12, 4)])
+  @Test(arguments: [(2, 3, 5, 7), (2, 6, 40, 16), (2, 4, 9, 64), (3, 2, 6, 7), (3, 4, 12, 32), (3, 3, 2, 5),
+                    (1, 5, 12, 4)])
   func sumFactorizationMatchesDGEMM(_ s: (d: Int, K: Int, nq: Int, block: Int)) {
     let f = ExpFamily(dimension: s.d, degree: s.K, quadratureNodes: s.nq, lambda: 0.05, blockSize: s.block)
     #expect(f.usesSumFactorization == (s.d == 2))
+    #expect(f.predictorSumFactorized == (s.d == 2 || s.d == 3))
     let B = f.blockSize, m = f.m, Q = f.q
     var rng = TestRandom(seed: UInt64(s.K * 31 + s.nq))
     var theta = [Double]()

@@ -52,28 +52,31 @@ public struct LegendreBasis: Sendable, Equatable {
   ) {
     let d = dimension, K = degree, m = count
     let stride1 = K + 1
-    let tab = UnsafeMutablePointer<Double>.allocate(capacity: 2 * d * stride1)
-    defer { tab.deallocate() }
-    let dtab = tab + d * stride1
-    exponents.withUnsafeBufferPointer { ex in
-      for b in 0..<B {
-        for k in 0..<d {
-          Legendre1D.evaluate(points[b * d + k], degree: K,
-                              values: tab + k * stride1, derivatives: dtab + k * stride1)
-        }
-        let out = values + b * m
-        for a in 0..<m {
-          var p = 1.0
-          for k in 0..<d { p *= tab[k * stride1 + ex[a * d + k]] }
-          out[a] = p
-        }
-        if let jac = jacobians {
-          let jo = jac + b * m * d
+    // The 1-D tables on the stack (no heap allocation per call: the move step calls this twice
+    // per agent and round).
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * d * stride1) { buffer in
+      let tab = buffer.baseAddress!
+      let dtab = tab + d * stride1
+      exponents.withUnsafeBufferPointer { ex in
+        for b in 0..<B {
+          for k in 0..<d {
+            Legendre1D.evaluate(points[b * d + k], degree: K,
+                                values: tab + k * stride1, derivatives: dtab + k * stride1)
+          }
+          let out = values + b * m
           for a in 0..<m {
-            for k in 0..<d {
-              var p = dtab[k * stride1 + ex[a * d + k]]
-              for l in 0..<d where l != k { p *= tab[l * stride1 + ex[a * d + l]] }
-              jo[a * d + k] = p
+            var p = 1.0
+            for k in 0..<d { p *= tab[k * stride1 + ex[a * d + k]] }
+            out[a] = p
+          }
+          if let jac = jacobians {
+            let jo = jac + b * m * d
+            for a in 0..<m {
+              for k in 0..<d {
+                var p = dtab[k * stride1 + ex[a * d + k]]
+                for l in 0..<d where l != k { p *= tab[l * stride1 + ex[a * d + l]] }
+                jo[a * d + k] = p
+              }
             }
           }
         }

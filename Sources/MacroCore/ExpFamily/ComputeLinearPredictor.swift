@@ -1,8 +1,8 @@
 import BLASKit
 
 extension ExpFamily {
-  /// Z = Θ Φ_Qᵀ for a block (B×Q, row b = θ_bᵀφ(y_q) over the nodes), for d = 2 by sum
-  /// factorization (issue 17): with Θ̂_b the (K+1)×(K+1) array of θ_b's coefficients
+  /// Z = Θ Φ_Qᵀ for a block (B×Q, row b = θ_bᵀφ(y_q) over the nodes), for d = 3 by
+  /// `computeLinearPredictor3D`, for d = 2 by sum factorization (issue 17): with Θ̂_b the (K+1)×(K+1) array of θ_b's coefficients
   /// (φ_k = p̂_a ⊗ p̂_c at position (a, c), zeros elsewhere) and L the n_q×(K+1) 1-D table,
   /// Z_b = L Θ̂_b Lᵀ: V = L [Θ̂_1 … Θ̂_B] (one DGEMM), then Z = [V_1ᵀ … V_Bᵀ]ᵀ Lᵀ (one DGEMM)
   /// — 2n_q(K+1)² + 2n_q²(K+1) flops per agent instead of 2Qm. Otherwise the plain DGEMM
@@ -10,6 +10,10 @@ extension ExpFamily {
   /// do not depend on its position in the block. Local.
   public func computeLinearPredictor(theta: UnsafePointer<Double>, out z: UnsafeMutablePointer<Double>,
                                      workspace ws: ExpFamilyWorkspace) {
+    if !axisTableT.isEmpty {
+      computeLinearPredictor3D(theta: theta, out: z, workspace: ws)
+      return
+    }
     guard usesSumFactorization else {
       computeLinearPredictorReference(theta: theta, out: z)
       return
@@ -63,8 +67,9 @@ extension ExpFamily {
 
   /// Flops of `computeLinearPredictor` per agent.
   public var linearPredictorFlopsPerAgent: Double {
-    guard usesSumFactorization else { return 2 * Double(q * m) }
     let n = Double(quadrature.nodesPerAxis), k1 = Double(basis.degree + 1)
+    if !axisTableT.isEmpty { return 2 * n * k1 * k1 * k1 + 2 * n * n * k1 * k1 + 2 * n * n * n * k1 }
+    guard usesSumFactorization else { return 2 * Double(q * m) }
     return 2 * n * k1 * k1 + 2 * n * n * k1
   }
 }

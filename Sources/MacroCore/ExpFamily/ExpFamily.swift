@@ -49,6 +49,13 @@ public final class ExpFamily: Sendable {
   /// For each φ_k = p̂_a ⊗ p̂_c its position a·(K+1) + c in the (K+1)×(K+1) array Θ̂ of
   /// `computeLinearPredictor` (d = 2; empty otherwise).
   public let predictorPositions: [Int]
+  /// d = 3: the 1-D table transposed, Lᵀ[c, q] = p̂_c(node q) for c ≤ K ((K+1) × n_q), and for
+  /// each φ_k = p̂_a ⊗ p̂_b ⊗ p̂_c its offset (b(K+1) + c)(K+1) + a in an agent's Θ̂
+  /// (`computeLinearPredictor3D`). Empty otherwise.
+  public let axisTableT: [Double]
+  public let predictorOffsets3D: [Int]
+  /// Whether Z = ΘΦᵀ is sum-factorized (d = 2, 3; else the plain DGEMM).
+  public var predictorSumFactorized: Bool { usesSumFactorization || !axisTableT.isEmpty }
   public var usesSumFactorization: Bool { !tensorTable.isEmpty }
 
   public var momentCount: Int { momentBasis.count }
@@ -119,6 +126,22 @@ public final class ExpFamily: Sendable {
       tensorPositions = []
       predictorPositions = []
     }
+    if d == 3 {
+      let K1 = K + 1, nodes = GaussLegendre(nodes: nq).nodes1D
+      var lt = [Double](repeating: 0, count: K1 * nq), row = [Double](repeating: 0, count: K1)
+      for j in 0..<nq {
+        row.withUnsafeMutableBufferPointer { Legendre1D.evaluate(nodes[j], degree: K, values: $0.baseAddress!, derivatives: nil) }
+        for c in 0..<K1 { lt[c * nq + j] = row[c] }
+      }
+      axisTableT = lt
+      predictorOffsets3D = (0..<b.count).map { k in
+        let e = b.exponents
+        return (e[k * 3 + 1] * K1 + e[k * 3 + 2]) * K1 + e[k * 3]
+      }
+    } else {
+      axisTableT = []
+      predictorOffsets3D = []
+    }
   }
 
   init(copying f: ExpFamily, blockSize b: Int) {
@@ -127,6 +150,7 @@ public final class ExpFamily: Sendable {
     psi = f.psi; gramCoefficients = f.gramCoefficients; gram = f.gram; meanColumns = f.meanColumns
     tensorTable = f.tensorTable; tensorTableT = f.tensorTableT; tensorPositions = f.tensorPositions
     predictorPositions = f.predictorPositions
+    axisTableT = f.axisTableT; predictorOffsets3D = f.predictorOffsets3D
   }
 
   public func makeWorkspace() -> ExpFamilyWorkspace { ExpFamilyWorkspace(self) }
@@ -166,11 +190,17 @@ public final class ExpFamilyWorkspace {
     let K1 = f.basis.degree + 1, BK = f.blockSize * K1
     predictorOffsets = f.predictorPositions.map { p in (p / K1) * BK + p % K1 }
     let n = f.quadrature.nodesPerAxis
-    // stage1/stage1T also hold the n_q×B(K+1) stages of Z (J ≥ K+1).
-    let big = f.usesSumFactorization ? f.blockSize * n * J : 0
+    // stage1/stage1T also hold the n_q×B(K+1) stages of Z (J ≥ K+1); for d = 3 the stages of
+    // Z (B·n_q·(K+1)·max(n_q, K+1)) and Θ̂ (B(K+1)³).
+    var big = f.usesSumFactorization ? f.blockSize * n * J : 0
+    var hat = f.usesSumFactorization ? K1 * f.blockSize * K1 : 0
+    if !f.axisTableT.isEmpty {
+      big = f.blockSize * n * K1 * max(n, K1)
+      hat = f.blockSize * K1 * K1 * K1
+    }
     stage1 = [Double](repeating: 0, count: big)
     stage1T = stage1
     stage2 = [Double](repeating: 0, count: f.usesSumFactorization ? f.blockSize * J * J : 0)
-    thetaHat = [Double](repeating: 0, count: f.usesSumFactorization ? (f.basis.degree + 1) * f.blockSize * (f.basis.degree + 1) : 0)
+    thetaHat = [Double](repeating: 0, count: hat)
   }
 }
