@@ -67,6 +67,7 @@ struct Bench: ParsableCommand {
     var dgemmZ = 0.0, dgemmMu = 0.0, dgemmPsi = 0.0, dgemmSquare = 0.0
     var rows: [(String, Double, Double)] = []
     var totalAgents = 0, tRound = 0.0, agentRoundsPerSecond = 0.0, roundGflops = 0.0
+    var flopsNewton = 0.0, flopsGradient = 0.0
     var mixing = (fast: 0.0, reference: 0.0, bandwidth: 0.0, memcpy: 1.0)
   }
 
@@ -148,6 +149,9 @@ struct Bench: ParsableCommand {
     let agentRoundsPerSecond = Double(c.agents.count * rounds) / tRound
     let roundGflops = engine.updater.flops / tRound / 1e9 * Double(world.size)
     let mixing = mixingKernelRates(engine: engine)
+    let fam = engine.updater.family, T = c.run.cgIterations
+    res.flopsNewton = AgentUpdater.flopsPerAgentRound(family: fam, method: .newton, cgIterations: T)
+    res.flopsGradient = AgentUpdater.flopsPerAgentRound(family: fam, method: .gradient, cgIterations: T)
     res.totalAgents = c.agents.count; res.tRound = tRound
     res.agentRoundsPerSecond = agentRoundsPerSecond; res.roundGflops = roundGflops; res.mixing = mixing
   }
@@ -162,6 +166,7 @@ struct Bench: ParsableCommand {
       ("round", .object([("ranks", .int(ranks)), ("agents", .int(res.totalAgents)), ("rounds", .int(rounds)),
                          ("agent_rounds_per_second", .number(agentRoundsPerSecond)), ("gflops", .number(roundGflops)),
                          ("microseconds_per_agent_round_per_rank", .number(tRound / Double(agents * rounds) * 1e6))])),
+      ("model_flops_per_agent_round", .object([("newton", .number(res.flopsNewton)), ("gradient", .number(res.flopsGradient))])),
       ("mixing_kernel", .object([("fast_ns_per_agent_step", .number(mixing.fast)), ("reference_ns_per_agent_step", .number(mixing.reference)),
                                  ("neighbour_gb_per_s", .number(mixing.bandwidth)), ("memcpy_gb_per_s", .number(mixing.memcpy))])),
       ("vector_math", .object([("variant", .string(vectorMath.variant.name)), ("exp_ns_per_element", .number(vectorMath.exp)),

@@ -26,8 +26,7 @@ public final class AgentUpdater {
   var grad: [Double]         // B×m: ∇U
   var slots: [Int]           // B
   // Per-agent scratch.
-  var phiOld: [Double], phiNew: [Double], jac: [Double], g: [Double], dir: [Double]
-  var r: [Double], p: [Double], ap: [Double], sumSigma: [Double], sumTheta: [Double]
+  var phiOld: [Double], phiNew: [Double], jac: [Double], sumSigma: [Double], sumTheta: [Double]
   // One group of 8 agents in lanes (batched Cholesky and CG): m×8 vectors and their scratch.
   var laneX: [Double], laneB: [Double], laneScratch: [Double]
 
@@ -53,16 +52,22 @@ public final class AgentUpdater {
     slots = [Int](repeating: 0, count: B)
     phiNew = [Double](repeating: 0, count: m)
     jac = [Double](repeating: 0, count: m * d)
-    phiOld = phiNew; g = phiNew; dir = phiNew; r = phiNew; p = phiNew; ap = phiNew
-    sumSigma = phiNew; sumTheta = phiNew
+    phiOld = phiNew; sumSigma = phiNew; sumTheta = phiNew
   }
 
   /// Model flop count of one agent-round (DGEMMs + Cholesky), for GFLOP/s reports.
   public var flopsPerAgentRound: Double {
-    let q = Double(Q), mm = Double(m)
+    Self.flopsPerAgentRound(family: family, method: parameters.method, cgIterations: parameters.cgIterations)
+  }
+
+  /// Model flops of one agent-round: per evaluation of the family Z, the moments, the sparse
+  /// Gram and 4Q for the log-sum-exp and weights; Newton adds a second evaluation, the
+  /// Cholesky (m³/3) and its solves (4m²); the hypergradient's CG T + 1 products H·v (2m² each).
+  public static func flopsPerAgentRound(family: ExpFamily, method: LowerMethod, cgIterations: Int) -> Double {
+    let q = Double(family.q), mm = Double(family.m)
     let eval = family.linearPredictorFlopsPerAgent + family.momentFlopsPerAgent + family.gramFlopsPerAgent + 4 * q
-    let newton = parameters.method == .newton ? eval + mm * mm * mm / 3 + 4 * mm * mm : 0
-    return newton + eval + Double(parameters.cgIterations + 1) * 2 * mm * mm
+    let newton = method == .newton ? eval + mm * mm * mm / 3 + 4 * mm * mm : 0
+    return newton + eval + Double(cgIterations + 1) * 2 * mm * mm
   }
 
   /// Initializes the gradient method's cache μ(θ_i) + λθ_i of the owned agents from θ (at
