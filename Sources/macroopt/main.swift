@@ -19,6 +19,12 @@
 // MPI_Init; `run` and `resume` poll it. Other commands restore the default actions. When
 // scripts/mpirun set MACROOPT_READY_FILE, rank 0 creates that file once every rank is past
 // MPI_Init (handlers in place): the wrapper holds signals back until then.
+//
+// Exit report: when scripts/mpirun set MACROOPT_STATUS_FILE, every rank appends "RANK CODE"
+// to it just before it exits (reportExit). mpirun restores SIGUSR1's default action while it
+// shuts down, after the ranks have exited, so a USR1 the wrapper forwards in that window
+// kills mpirun (138) although the job is over; the wrapper then exits with the ranks' codes
+// from this file instead (scripts/mpirun's header).
 import ArgumentParser
 import CShims
 import Foundation
@@ -30,6 +36,18 @@ cshims_line_buffer_stdout()
 // begins): the handler only sets a flag, which `run` turns into checkpoint + exit 85.
 cshims_install_signal_flag()
 let launcherRank = MPIEnvironment.launcherRank ?? 0
+let statusFile: String? = {
+  guard let path = ProcessInfo.processInfo.environment["MACROOPT_STATUS_FILE"], !path.isEmpty else { return nil }
+  return path
+}()
+
+/// Appends "RANK CODE" to MACROOPT_STATUS_FILE (when scripts/mpirun set it): the code this
+/// process is about to exit with. Called right before every exit (after MPI_Finalize where
+/// the process finalises).
+func reportExit(_ code: Int32) {
+  guard let statusFile else { return }
+  _ = cshims_report_exit(statusFile, Int32(clamping: launcherRank), code)
+}
 
 func printError(_ text: String) {
   FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
@@ -43,6 +61,7 @@ func terminate(parseError error: any Error) -> Never {
   if launcherRank == 0, !message.isEmpty {
     if code == .done { print(message) } else { printError(message) }
   }
+  reportExit(code.rawValue)
   exit(code.rawValue)
 }
 
@@ -51,6 +70,7 @@ func terminate(runError error: any Error) -> Never {
   let code = MacroExit(for: error)
   if let e = error as? RunError, case .launcherLost = e {
     printError("macroopt: error: \(e)")
+    reportExit(code.rawValue)
     _exit(code.rawValue)
   }
   // MacroExit and ArgumentParser's ExitCode carry no message (the command printed it).
@@ -60,6 +80,7 @@ func terminate(runError error: any Error) -> Never {
   let rank = initialized ? world.rank : launcherRank
   if initialized, code == .internalFailure, world.size > 1 {
     printError("macroopt: error on rank \(rank) of \(world.size): \(message.isEmpty ? "\(code)" : message)")
+    reportExit(code.rawValue)
     world.abort(code: code.rawValue)
   }
   if rank == 0, !message.isEmpty {
@@ -70,9 +91,11 @@ func terminate(runError error: any Error) -> Never {
     // MPI_Finalize would make HDF5 close it and crash (SIGSEGV). Every rank agreed on the
     // failure and stops here together, so skip MPI_Finalize.
     fflush(nil)
+    reportExit(code.rawValue)
     _exit(code.rawValue)
   }
   try? MPIEnvironment.finalize()
+  reportExit(code.rawValue)
   exit(code.rawValue)
 }
 
@@ -97,4 +120,5 @@ do {
 } catch {
   terminate(runError: error)
 }
+reportExit(MacroExit.done.rawValue)
 exit(MacroExit.done.rawValue)

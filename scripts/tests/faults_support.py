@@ -77,6 +77,23 @@ def ranks_of(out):
     return [int(p) for p in r.stdout.split()]
 
 
+def real_mpirun(wrapper):
+    """pids of the real mpirun processes under the scripts/mpirun process `wrapper` (its child
+    is a supervisor shell, whose child is mpirun)."""
+    found, todo = [], [wrapper]
+    while todo:
+        r = subprocess.run(["pgrep", "-P", str(todo.pop())], capture_output=True, text=True)
+        for pid in (int(x) for x in r.stdout.split()):
+            todo.append(pid)
+            try:
+                with open(f"/proc/{pid}/comm") as f:
+                    if f.read().strip() in ("mpirun", "orterun"):
+                        found.append(pid)
+            except OSError:
+                pass
+    return found
+
+
 def wait_gone(out, seconds):
     """True when no rank of `out` is left within `seconds`."""
     deadline = time.monotonic() + seconds

@@ -13,6 +13,10 @@ void cshims_install_signal_flag(void);
 void cshims_default_signals(void);
 /// The last caught signal number (0 if none). Async-signal-safe to set, read here.
 int cshims_signal_flag(void);
+/// Appends the line "RANK CODE\n" to `path` (created if missing) with one O_APPEND write, so
+/// the lines of several ranks never interleave: the exit code this rank is about to exit
+/// with, for scripts/mpirun (MACROOPT_STATUS_FILE). 0, or the errno.
+int cshims_report_exit(const char *path, int rank, int code);
 /// Reset the flag to 0.
 void cshims_clear_signal_flag(void);
 /// Raise a signal in this process (tests).
