@@ -19,6 +19,18 @@ public enum SmallMatrix {
     ((a >> 3) * m * m + k * m + j) * 8 + (a & 7)
   }
 
+  /// Up to 8 agents' m×m matrices (row-major) and m-vectors in the lanes layout of one group
+  /// (unused lanes zero), by plain loops: for tests and references. Local.
+  public static func packLanes(matrices: [[Double]], vectors: [[Double]], m: Int) -> (matrices: [Double], vectors: [Double]) {
+    var a = [Double](repeating: 0, count: lanesCount(agents: lanes, m: m))
+    var x = [Double](repeating: 0, count: m * lanes)
+    for (l, h) in matrices.prefix(lanes).enumerated() {
+      for k in 0..<m { for j in 0..<m { a[lanesIndex(agent: l, row: k, column: j, m: m)] = h[k * m + j] } }
+    }
+    for (l, v) in vectors.prefix(lanes).enumerated() { for k in 0..<m { x[k * lanes + l] = v[k] } }
+    return (a, x)
+  }
+
   /// Doubles of a block of `count` agents' m×m matrices in the lanes layout.
   public static func lanesCount(agents count: Int, m: Int) -> Int { (count + 7) / 8 * 8 * m * m }
 

@@ -34,6 +34,16 @@ public struct TestRandom: RandomNumberGenerator, Sendable {
     return g.map { $0 * s }
   }
 
+  /// A Aᵀ + shift·I for A with entries uniform in [-1, 1) (m×m row-major; bitwise symmetric:
+  /// entries (i, j) and (j, i) are the same products summed in the same order).
+  public mutating func spdMatrix(_ m: Int, shift: Double) -> [Double] {
+    let a = (0..<(m * m)).map { _ in signedUnit() }
+    var h = [Double](repeating: 0, count: m * m)
+    for i in 0..<m { for j in 0..<m { for k in 0..<m { h[i * m + j] += a[i * m + k] * a[j * m + k] } } }
+    for i in 0..<m { h[i * m + i] += shift }
+    return h
+  }
+
   /// Positive finite with random bits, spread over many decades.
   public mutating func positiveDouble() -> Double {
     unit() * Double(sign: .plus, exponent: Int(next() % 60) - 30, significand: 1)

@@ -9,14 +9,7 @@ import BLASKit
 @Suite struct SmallMatrixTests {
   static let L = SmallMatrix.lanes
 
-  /// A Aᵀ + shift·I (bitwise symmetric: each entry is the same products in the same order).
-  static func spd(_ m: Int, _ rng: inout TestRandom, shift: Double) -> [Double] {
-    let a = (0..<(m * m)).map { _ in rng.signedUnit() }
-    var h = [Double](repeating: 0, count: m * m)
-    for i in 0..<m { for j in 0..<m { for k in 0..<m { h[i * m + j] += a[i * m + k] * a[j * m + k] } } }
-    for i in 0..<m { h[i * m + i] += shift }
-    return h
-  }
+  static func spd(_ m: Int, _ rng: inout TestRandom, shift: Double) -> [Double] { rng.spdMatrix(m, shift: shift) }
 
   static func lapackSolve(_ h: [Double], _ b: [Double]) throws -> [Double] {
     let m = b.count
@@ -28,15 +21,7 @@ import BLASKit
 
   /// (lanes-layout matrices, right-hand sides m×8) of 8 systems.
   static func pack(_ hs: [[Double]], _ bs: [[Double]], m: Int) -> ([Double], [Double]) {
-    var a = [Double](repeating: 0, count: SmallMatrix.lanesCount(agents: L, m: m))
-    var x = [Double](repeating: 0, count: m * L)
-    for l in 0..<L {
-      for k in 0..<m {
-        x[k * L + l] = bs[l][k]
-        for j in 0..<m { a[SmallMatrix.lanesIndex(agent: l, row: k, column: j, m: m)] = hs[l][k * m + j] }
-      }
-    }
-    return (a, x)
+    SmallMatrix.packLanes(matrices: hs, vectors: bs, m: m)
   }
 
   /// Each lane against LAPACK on its own system. With shift 1 and m ≤ 40 the condition number

@@ -19,13 +19,7 @@ import BLASKit
     return v
   }
 
-  static func spd(_ m: Int, _ rng: inout TestRandom, shift: Double) -> [Double] {
-    let a = (0..<(m * m)).map { _ in rng.signedUnit() }
-    var h = [Double](repeating: 0, count: m * m)
-    for i in 0..<m { for j in 0..<m { for k in 0..<m { h[i * m + j] += a[i * m + k] * a[j * m + k] } } }
-    for i in 0..<m { h[i * m + i] += shift }
-    return h
-  }
+  static func spd(_ m: Int, _ rng: inout TestRandom, shift: Double) -> [Double] { rng.spdMatrix(m, shift: shift) }
 
   @Test(arguments: [1, 5, 27])
   func fastMatchesReference(_ m: Int) {
@@ -72,14 +66,7 @@ import BLASKit
         bs.append(l == 5 ? Dense.matVec(h, v0, n: m) : rng.vector(m, norm: 3))
       }
       let L = SmallMatrix.lanes
-      var hl = [Double](repeating: 0, count: SmallMatrix.lanesCount(agents: L, m: m))
-      var bl = [Double](repeating: 0, count: m * L)
-      for l in 0..<L {
-        for k in 0..<m {
-          bl[k * L + l] = bs[l][k]
-          for j in 0..<m { hl[SmallMatrix.lanesIndex(agent: l, row: k, column: j, m: m)] = hs[l][k * m + j] }
-        }
-      }
+      let (hl, bl) = SmallMatrix.packLanes(matrices: hs, vectors: bs, m: m)
       let want = (0..<L).map { Self.run(hs[$0], bs[$0], vs[$0], T) }
       var scratch = [Double](repeating: 0, count: 3 * m * L)
       for variant in VectorMath.Variant.allCases {
