@@ -88,9 +88,11 @@ extension ExpFamily {
   public func computeHessianReference(pi: UnsafePointer<Double>, mean: UnsafePointer<Double>, count: Int,
                                       out: UnsafeMutablePointer<Double>, workspace ws: ExpFamilyWorkspace) {
     let B = blockSize, m = self.m, M2 = momentCount, P = packedCount, lam = lambda
+    // The packed Gram lives only here (the reference path), not in every workspace.
+    var packed = [Double](repeating: 0, count: B * P)
     gramCoefficients.withUnsafeBufferPointer { cc in
       ws.moments.withUnsafeMutableBufferPointer { mo in
-        ws.packed.withUnsafeMutableBufferPointer { pk in
+        packed.withUnsafeMutableBufferPointer { pk in
           computeMoments(pi: pi, out: mo.baseAddress!, workspace: ws)
           BLAS.dgemm(.none, .none, m: B, n: P, k: M2, alpha: 1, a: mo.baseAddress!, lda: M2,
                      b: cc.baseAddress!, ldb: P, beta: 0, c: pk.baseAddress!, ldc: P)

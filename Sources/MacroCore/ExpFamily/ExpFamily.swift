@@ -111,13 +111,9 @@ public final class ExpFamily: Sendable {
     gram = SparseGram(basis: b, momentBasis: md, dense: c)
     if d == 2 {
       let J = 2 * K + 1
-      var table = [Double](repeating: 0, count: nq * J)
-      let nodes = GaussLegendre(nodes: nq).nodes1D
-      table.withUnsafeMutableBufferPointer { tp in
-        for j in 0..<nq { Legendre1D.evaluate(nodes[j], degree: 2 * K, values: tp.baseAddress! + j * J, derivatives: nil) }
-      }
+      let table = Self.axisTable(nodes: nq, degree: 2 * K)
       tensorTable = table
-      tensorTableT = (0..<(J * nq)).map { i in table[(i % nq) * J + i / nq] }
+      tensorTableT = Self.transposed(table, rows: nq, columns: J)
       tensorPositions = (0..<md.count).map { r in md.exponents[r * 2] * J + md.exponents[r * 2 + 1] }
       predictorPositions = (0..<b.count).map { k in b.exponents[k * 2] * (K + 1) + b.exponents[k * 2 + 1] }
     } else {
@@ -127,13 +123,8 @@ public final class ExpFamily: Sendable {
       predictorPositions = []
     }
     if d == 3 {
-      let K1 = K + 1, nodes = GaussLegendre(nodes: nq).nodes1D
-      var lt = [Double](repeating: 0, count: K1 * nq), row = [Double](repeating: 0, count: K1)
-      for j in 0..<nq {
-        row.withUnsafeMutableBufferPointer { Legendre1D.evaluate(nodes[j], degree: K, values: $0.baseAddress!, derivatives: nil) }
-        for c in 0..<K1 { lt[c * nq + j] = row[c] }
-      }
-      axisTableT = lt
+      let K1 = K + 1
+      axisTableT = Self.transposed(Self.axisTable(nodes: nq, degree: K), rows: nq, columns: K1)
       predictorOffsets3D = (0..<b.count).map { k in
         let e = b.exponents
         return (e[k * 3 + 1] * K1 + e[k * 3 + 2]) * K1 + e[k * 3]
@@ -154,6 +145,22 @@ public final class ExpFamily: Sendable {
   }
 
   public func makeWorkspace() -> ExpFamilyWorkspace { ExpFamilyWorkspace(self) }
+
+  /// The 1-D orthonormal Legendre table of the sum factorizations: p̂_0…p̂_degree at the n
+  /// Gauss–Legendre nodes, n × (degree + 1) row-major.
+  static func axisTable(nodes n: Int, degree: Int) -> [Double] {
+    let J = degree + 1, nodes = GaussLegendre(nodes: n).nodes1D
+    var table = [Double](repeating: 0, count: n * J)
+    table.withUnsafeMutableBufferPointer { tp in
+      for j in 0..<n { Legendre1D.evaluate(nodes[j], degree: degree, values: tp.baseAddress! + j * J, derivatives: nil) }
+    }
+    return table
+  }
+
+  /// `a` (rows × columns, row-major) transposed.
+  static func transposed(_ a: [Double], rows: Int, columns: Int) -> [Double] {
+    (0..<(rows * columns)).map { i in a[(i % rows) * columns + i / rows] }
+  }
 }
 
 /// Scratch buffers for one thread's use of an `ExpFamily` (block-sized). Not shareable.
@@ -163,8 +170,6 @@ public final class ExpFamilyWorkspace {
   var t: [Double]
   /// B×M2 moments.
   var moments: [Double]
-  /// B×P packed Gram (the dense reference assembly).
-  var packed: [Double]
   /// Scratch of the vectorized Hessian assembly ((M2 + m)·8).
   var assembleScratch: [Double]
   /// For each moment ψ_r = p̂_a ⊗ p̂_c (d = 2), its offset a·B·J + c in the J×B·J stage-2 array
@@ -183,7 +188,6 @@ public final class ExpFamilyWorkspace {
     blockSize = f.blockSize
     t = [Double](repeating: 0, count: f.blockSize * f.q)
     moments = [Double](repeating: 0, count: f.blockSize * f.momentCount)
-    packed = [Double](repeating: 0, count: f.blockSize * f.packedCount)
     assembleScratch = [Double](repeating: 0, count: SmallMatrix.assembleScratchCount(m: f.m, momentCount: f.momentCount))
     let J = 2 * f.basis.degree + 1, BJ = f.blockSize * J
     momentOffsets = f.tensorPositions.map { p in (p / J) * BJ + p % J }
