@@ -23,20 +23,24 @@ public enum VectorMath {
     return cvm_exp_variant(v.rawValue, x, y, count) == 0
   }
 
-  /// For `rows` rows of `z` (row r at z + r·stride, `length` values): z_j ← z_j + lw_j, then
-  /// A_r = log Σ_j e^{z_j} into `logPartition[r]` and z_j ← e^{z_j − A_r} (the normalized
-  /// weights) in place; a row with a non-finite maximum becomes NaN (A_r = NaN). A row's bits
-  /// depend only on that row. With a `variant` this CPU lacks: false, nothing written. Local.
+  /// For `rows` rows of `z` (row r at z + r·stride, `length` values): with M the maximum of
+  /// z_j + lw_j and Σ = Σ_j e^{z_j + lw_j − M}, A_r = M + log Σ into `logPartition[r]` and in
+  /// place z_j ← e^{z_j + lw_j − M}/Σ (the normalized weights) — or, with `inverseSums`,
+  /// z_j ← e^{z_j + lw_j − M} unscaled and 1/Σ into `inverseSums[r]` (the caller scales what it
+  /// computes from the row: one pass less). A row with a non-finite maximum becomes NaN
+  /// (A_r = NaN). A row's bits depend only on that row. With a `variant` this CPU lacks:
+  /// false, nothing written. Local.
   @discardableResult
   public static func logSumExpRows(_ z: UnsafeMutablePointer<Double>, rows: Int, length: Int, stride: Int,
                                    logWeights lw: UnsafePointer<Double>, logPartition: UnsafeMutablePointer<Double>,
+                                   inverseSums: UnsafeMutablePointer<Double>? = nil,
                                    variant: Variant? = nil) -> Bool {
     guard rows > 0 else { return true }
     guard let v = variant else {
-      cvm_logsumexp_rows(z, rows, length, stride, lw, logPartition)
+      cvm_logsumexp_rows(z, rows, length, stride, lw, logPartition, inverseSums)
       return true
     }
-    return cvm_logsumexp_rows_variant(v.rawValue, z, rows, length, stride, lw, logPartition) == 0
+    return cvm_logsumexp_rows_variant(v.rawValue, z, rows, length, stride, lw, logPartition, inverseSums) == 0
   }
 
   /// Reference twin of `exp`: glibc's exp element by element. Local.
@@ -47,8 +51,9 @@ public enum VectorMath {
   /// Reference twin of `logSumExpRows`: glibc's exp, one sequential sum per row. Local.
   public static func logSumExpRowsReference(_ z: UnsafeMutablePointer<Double>, rows: Int, length: Int, stride: Int,
                                             logWeights lw: UnsafePointer<Double>,
-                                            logPartition: UnsafeMutablePointer<Double>) {
+                                            logPartition: UnsafeMutablePointer<Double>,
+                                            inverseSums: UnsafeMutablePointer<Double>? = nil) {
     guard rows > 0 else { return }
-    cvm_logsumexp_rows_reference(z, rows, length, stride, lw, logPartition)
+    cvm_logsumexp_rows_reference(z, rows, length, stride, lw, logPartition, inverseSums)
   }
 }

@@ -75,27 +75,49 @@ CSM_INLINE void assemble_body(size_t count, size_t m, size_t M2, const double *r
 }
 
 // ---------------------------------------------------------------------------- Cholesky
-// Per lane: right-looking Cholesky A = UᵀU on the upper triangle (copied to u), then Uᵀy = b,
-// U x = y, each sum in its natural order. A lane whose pivot is not positive (or NaN) is
-// marked failed and continues with pivot 1 (its numbers are then meaningless, never NaN-traps).
+// Per lane: Cholesky A = UᵀU of the upper triangle of `a` into u (a is only read), then
+// Uᵀy = b, U x = y. Left-looking (row j of U from rows 0…j−1 and row j of A): every entry is
+// the arithmetic of the right-looking elimination, a_jk − U_0j·U_0k − U_1j·U_1k − … in that
+// order, times 1/U_jj — the same bits — but each U entry is stored once (four running entries
+// in registers) instead of updated j times in memory. A lane whose pivot is not positive (or
+// NaN) is marked failed and continues with pivot 1 (its numbers are then meaningless, never
+// NaN-traps).
 CSM_INLINE int cholesky8_body(const double *restrict a, size_t m, double *restrict x, double *restrict u) {
-  for (size_t i = 0; i < m; i++)
-    for (size_t k = i; k < m; k++) store8(u + (i * m + k) * LANES, load8(a + (i * m + k) * LANES));
   v8l failed = {0, 0, 0, 0, 0, 0, 0, 0};
   for (size_t j = 0; j < m; j++) {
-    double *uj = u + j * m * LANES;
-    v8d d = load8(uj + j * LANES);
+    double *restrict uj = u + j * m * LANES;
+    v8d d = load8(a + (j * m + j) * LANES);
+    for (size_t i = 0; i < j; i++) {
+      const v8d f = load8(u + (i * m + j) * LANES);
+      d = d - f * f;
+    }
     const v8l bad = ~(d > 0.0);
     failed |= bad;
     d = select8(bad, splat(1.0), d);
     d = __builtin_elementwise_sqrt(d);
     store8(uj + j * LANES, d);
     const v8d inv = 1.0 / d;
-    for (size_t k = j + 1; k < m; k++) store8(uj + k * LANES, load8(uj + k * LANES) * inv);
-    for (size_t i = j + 1; i < m; i++) {
-      double *ui = u + i * m * LANES;
-      const v8d f = load8(uj + i * LANES);
-      for (size_t k = i; k < m; k++) store8(ui + k * LANES, load8(ui + k * LANES) - f * load8(uj + k * LANES));
+    size_t k = j + 1;
+    for (; k + 4 <= m; k += 4) {
+      const double *aj = a + (j * m + k) * LANES;
+      v8d c0 = load8(aj), c1 = load8(aj + LANES), c2 = load8(aj + 2 * LANES), c3 = load8(aj + 3 * LANES);
+      for (size_t i = 0; i < j; i++) {
+        const double *ui = u + (i * m + k) * LANES;
+        const v8d f = load8(u + (i * m + j) * LANES);
+        c0 = c0 - f * load8(ui);
+        c1 = c1 - f * load8(ui + LANES);
+        c2 = c2 - f * load8(ui + 2 * LANES);
+        c3 = c3 - f * load8(ui + 3 * LANES);
+      }
+      store8(uj + k * LANES, c0 * inv);
+      store8(uj + (k + 1) * LANES, c1 * inv);
+      store8(uj + (k + 2) * LANES, c2 * inv);
+      store8(uj + (k + 3) * LANES, c3 * inv);
+    }
+    for (; k < m; k++) {
+      v8d c = load8(a + (j * m + k) * LANES);
+      for (size_t i = 0; i < j; i++) c = c - load8(u + (i * m + j) * LANES) * load8(u + (i * m + k) * LANES);
+      store8(uj + k * LANES, c * inv);
     }
   }
   for (size_t j = 0; j < m; j++) {
@@ -168,6 +190,25 @@ CSM_INLINE void cg8_body(const double *restrict h, const double *restrict b, dou
   }
 }
 
+// ---------------------------------------------------------------------------- copies
+// dst[o·dO + i·dI + t] = src[o·sO + i·sI + t], t < len: the index permutations between the
+// sum-factorization stages (runs of K+1 or 2K+1 doubles). The common run lengths get a
+// fixed-size copy the compiler turns into a few vector moves.
+#define CSM_RUNS(L)                                                                               \
+  for (size_t o = 0; o < outer; o++)                                                              \
+    for (size_t i = 0; i < inner; i++)                                                            \
+      memcpy(dst + o * dO + i * dI, src + o * sO + i * sI, (L) * sizeof(double));
+CSM_INLINE void copy_runs_body(const double *restrict src, double *restrict dst, size_t outer, size_t inner,
+                               size_t len, size_t sO, size_t sI, size_t dO, size_t dI) {
+  switch (len) {
+  case 5: CSM_RUNS(5) break;
+  case 7: CSM_RUNS(7) break;
+  case 9: CSM_RUNS(9) break;
+  case 13: CSM_RUNS(13) break;
+  default: CSM_RUNS(len) break;
+  }
+}
+
 // ---------------------------------------------------------------------------- variants
 #define CSM_VARIANT(suffix, attr)                                                                          \
   attr static void assemble_##suffix(size_t count, size_t m, size_t M2, const double *mo, const double *mu, \
@@ -180,6 +221,10 @@ CSM_INLINE void cg8_body(const double *restrict h, const double *restrict b, dou
   }                                                                                                       \
   attr static void cg8_##suffix(const double *h, const double *b, double *v, size_t m, int T, double *s) { \
     cg8_body(h, b, v, m, T, s);                                                                           \
+  }                                                                                                       \
+  attr static void copy_runs_##suffix(const double *src, double *dst, size_t outer, size_t inner, size_t len, \
+                                      size_t sO, size_t sI, size_t dO, size_t dI) {                       \
+    copy_runs_body(src, dst, outer, inner, len, sO, sI, dO, dI);                                          \
   }
 
 CSM_VARIANT(baseline, )
@@ -212,4 +257,9 @@ int csm_cg_solve8(int variant, const double *h, const double *b, double *v, size
   else if (!cvm_variant_supported(variant)) return -1;
   CSM_PICK(cg8, variant)(h, b, v, m, iterations, scratch);
   return 0;
+}
+
+void csm_copy_runs(const double *src, double *dst, size_t outer, size_t inner, size_t len, size_t srcOuter,
+                   size_t srcInner, size_t dstOuter, size_t dstInner) {
+  CSM_PICK(copy_runs, cvm_active_variant())(src, dst, outer, inner, len, srcOuter, srcInner, dstOuter, dstInner);
 }

@@ -63,33 +63,38 @@ CVM_INLINE void exp_inplace_body(double *z, size_t n) {
   for (size_t j = 0; j < n; j++) z[j] = cvm_exp1(z[j]);
 }
 
-CVM_INLINE double addmax8(double *restrict z, const double *restrict lw, size_t n) {
-  double mx[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
+// max_j (z_j + lw_j) (read only: pass 2 forms z_j + lw_j again, the same bits). Four
+// independent 8-lane accumulators so the max's latency chain does not bound the pass; the
+// maximum is exact, so the grouping never changes the result (NaNs are skipped either way).
+CVM_INLINE double addmax8(const double *restrict z, const double *restrict lw, size_t n) {
+  double mx[32];
+  for (int l = 0; l < 32; l++) mx[l] = -INFINITY;
   size_t j = 0;
-  for (; j + 8 <= n; j += 8)
-    for (int l = 0; l < 8; l++) {
+  for (; j + 32 <= n; j += 32)
+    for (int l = 0; l < 32; l++) {
       double v = z[j + l] + lw[j + l];
-      z[j + l] = v;
       mx[l] = v > mx[l] ? v : mx[l];
     }
   for (int l = 0; j + l < n; l++) {
     double v = z[j + l] + lw[j + l];
-    z[j + l] = v;
     mx[l] = v > mx[l] ? v : mx[l];
   }
   double m = mx[0];
-  for (int l = 1; l < 8; l++) m = mx[l] > m ? mx[l] : m;
+  for (int l = 1; l < 32; l++) m = mx[l] > m ? mx[l] : m;
   return m;
 }
 
+// Two passes over each (L1-resident) row: the maximum, then exp and the sum; a third pass
+// scales by 1/Σ unless the caller takes 1/Σ (`inv`) and scales what it computes from the row.
 CVM_INLINE void lse_body(double *z, size_t rows, size_t q, size_t ld, const double *restrict lw,
-                         double *logPartition) {
+                         double *logPartition, double *inv) {
   for (size_t r = 0; r < rows; r++) {
     double *restrict row = z + r * ld;
     double mx = addmax8(row, lw, q);
     if (!isfinite(mx)) {
       for (size_t j = 0; j < q; j++) row[j] = NAN;
       logPartition[r] = NAN;
+      if (inv) inv[r] = NAN;
       continue;
     }
     // exp and the sum in one pass; the sum in 8 fixed lanes (element j in lane j mod 8),
@@ -98,18 +103,22 @@ CVM_INLINE void lse_body(double *z, size_t rows, size_t q, size_t ld, const doub
     size_t j = 0;
     for (; j + 8 <= q; j += 8)
       for (int l = 0; l < 8; l++) {
-        double e = cvm_exp1(row[j + l] - mx);
+        double e = cvm_exp1((row[j + l] + lw[j + l]) - mx);
         row[j + l] = e;
         acc[l] += e;
       }
     for (int l = 0; j + l < q; l++) {
-      double e = cvm_exp1(row[j + l] - mx);
+      double e = cvm_exp1((row[j + l] + lw[j + l]) - mx);
       row[j + l] = e;
       acc[l] += e;
     }
     double s = ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
-    double inv = 1.0 / s;
-    for (size_t j = 0; j < q; j++) row[j] *= inv;
+    double is = 1.0 / s;
+    if (inv) {
+      inv[r] = is;
+    } else {
+      for (size_t j = 0; j < q; j++) row[j] *= is;
+    }
     logPartition[r] = mx + log(s);
   }
 }
@@ -120,7 +129,7 @@ CVM_INLINE void lse_body(double *z, size_t rows, size_t q, size_t ld, const doub
     if (x == y) exp_inplace_body(y, n); else exp_body(x, y, n);                                   \
   }                                                                                               \
   attr static void lse_##suffix(double *z, size_t rows, size_t q, size_t ld, const double *lw,   \
-                                double *a) { lse_body(z, rows, q, ld, lw, a); }
+                                double *a, double *inv) { lse_body(z, rows, q, ld, lw, a, inv); }
 
 CVM_VARIANT(baseline, )
 #if defined(__x86_64__)
@@ -129,7 +138,7 @@ CVM_VARIANT(avx512, __attribute__((target("avx512f,avx512dq,fma"))))
 #endif
 
 typedef void (*exp_fn)(const double *, double *, size_t);
-typedef void (*lse_fn)(double *, size_t, size_t, size_t, const double *, double *);
+typedef void (*lse_fn)(double *, size_t, size_t, size_t, const double *, double *, double *);
 
 int cvm_variant_supported(int variant) {
   if (variant < 0 || variant > CVM_AVX512) return 0;
@@ -165,8 +174,9 @@ __attribute__((constructor)) static void cvm_choose(void) {
 
 void cvm_exp(const double *x, double *y, size_t n) { exp_table(active)(x, y, n); }
 
-void cvm_logsumexp_rows(double *z, size_t rows, size_t q, size_t ld, const double *lw, double *a) {
-  lse_table(active)(z, rows, q, ld, lw, a);
+void cvm_logsumexp_rows(double *z, size_t rows, size_t q, size_t ld, const double *lw, double *a,
+                        double *inv) {
+  lse_table(active)(z, rows, q, ld, lw, a, inv);
 }
 
 int cvm_exp_variant(int variant, const double *x, double *y, size_t n) {
@@ -176,9 +186,9 @@ int cvm_exp_variant(int variant, const double *x, double *y, size_t n) {
 }
 
 int cvm_logsumexp_rows_variant(int variant, double *z, size_t rows, size_t q, size_t ld,
-                               const double *lw, double *a) {
+                               const double *lw, double *a, double *inv) {
   if (!cvm_variant_supported(variant)) return -1;
-  lse_table(variant)(z, rows, q, ld, lw, a);
+  lse_table(variant)(z, rows, q, ld, lw, a, inv);
   return 0;
 }
 
@@ -198,7 +208,7 @@ void cvm_exp_reference(const double *x, double *y, size_t n) {
 }
 
 void cvm_logsumexp_rows_reference(double *z, size_t rows, size_t q, size_t ld, const double *lw,
-                                  double *logPartition) {
+                                  double *logPartition, double *inv) {
   for (size_t r = 0; r < rows; r++) {
     double *row = z + r * ld, mx = -INFINITY;
     for (size_t j = 0; j < q; j++) {
@@ -208,11 +218,14 @@ void cvm_logsumexp_rows_reference(double *z, size_t rows, size_t q, size_t ld, c
     if (!isfinite(mx)) {
       for (size_t j = 0; j < q; j++) row[j] = NAN;
       logPartition[r] = NAN;
+      if (inv) inv[r] = NAN;
       continue;
     }
     double s = 0;
     for (size_t j = 0; j < q; j++) { row[j] = exp(row[j] - mx); s += row[j]; }
-    for (size_t j = 0; j < q; j++) row[j] /= s;
+    if (inv) inv[r] = 1.0 / s;
+    else
+      for (size_t j = 0; j < q; j++) row[j] /= s;
     logPartition[r] = mx + log(s);
   }
 }

@@ -114,12 +114,12 @@ struct Bench: ParsableCommand {
         } } } }
     }
     let hvFlops = Double(B) * 4 * Double(Q * m)
-    // Fused A/μ/π/H kernel (what the round uses).
+    // Fused A/μ/π/H kernel as the round uses it (forward KL: π left unscaled).
     let tFused = measure {
       theta.withUnsafeBufferPointer { t in logA.withUnsafeMutableBufferPointer { a in mean.withUnsafeMutableBufferPointer { mu in
         pi.withUnsafeMutableBufferPointer { p in hess.withUnsafeMutableBufferPointer { h in
           fam.computeExpFamilyWithHessian(theta: t.baseAddress!, count: B, logPartition: a.baseAddress!, mean: mu.baseAddress!,
-                                          pi: p.baseAddress!, hessian: h.baseAddress!, workspace: ws)
+                                          pi: p.baseAddress!, hessian: h.baseAddress!, normalizedPi: false, workspace: ws)
         } } } } }
     }
     let fusedFlops = Double(B) * (fam.linearPredictorFlopsPerAgent + fam.momentFlopsPerAgent + fam.gramFlopsPerAgent)

@@ -97,4 +97,64 @@ import BLASKit
       }
     }
   }
+
+  /// The textbook right-looking Cholesky (outer-product updates of the trailing upper
+  /// triangle, rows scaled by 1/U_jj) and the two triangular solves, one system at a time in
+  /// plain Swift: the order of operations the batched kernel's left-looking form keeps.
+  static func rightLookingSolve(_ h: [Double], _ b: [Double]) -> [Double] {
+    let m = b.count
+    var u = h, x = b
+    for j in 0..<m {
+      let d = u[j * m + j].squareRoot()
+      u[j * m + j] = d
+      let inv = 1 / d
+      for k in (j + 1)..<max(j + 1, m) { u[j * m + k] *= inv }
+      for i in (j + 1)..<max(j + 1, m) {
+        let f = u[j * m + i]
+        for k in i..<m { u[i * m + k] -= f * u[j * m + k] }
+      }
+    }
+    for j in 0..<m {
+      let y = x[j] / u[j * m + j]
+      x[j] = y
+      for k in (j + 1)..<max(j + 1, m) { x[k] -= u[j * m + k] * y }
+    }
+    for j in (0..<m).reversed() {
+      var s = x[j]
+      for k in (j + 1)..<max(j + 1, m) { s -= u[j * m + k] * x[k] }
+      x[j] = s / u[j * m + j]
+    }
+    return x
+  }
+
+  /// The batched kernel (left-looking, four entries in registers) gives the bits of the plain
+  /// right-looking twin in every lane: the same products subtracted in the same order.
+  @Test(arguments: [1, 5, 27, 33])
+  func matchesTheRightLookingTwinBitwise(_ m: Int) {
+    var rng = TestRandom(seed: UInt64(900 + m))
+    let hs = (0..<Self.L).map { _ in Self.spd(m, &rng, shift: 0.5) }
+    let bs = (0..<Self.L).map { _ in rng.vector(m, norm: 1) }
+    let (a, x0) = Self.pack(hs, bs, m: m)
+    var x = x0, scratch = [Double](repeating: 0, count: m * m * Self.L)
+    #expect(SmallMatrix.choleskySolve8(a, m: m, &x, scratch: &scratch) == 0xFF)
+    for l in 0..<Self.L {
+      let want = Self.rightLookingSolve(hs[l], bs[l])
+      #expect((0..<m).map { x[$0 * Self.L + l].bitPattern } == want.map(\.bitPattern), "m = \(m), lane \(l)")
+    }
+  }
+
+  /// `copyRuns` (the fixed-size copies of the common run lengths and the general one) moves the
+  /// same doubles as its plain twin and nothing else.
+  @Test(arguments: [1, 5, 7, 9, 13, 16])
+  func copyRunsMatchesItsTwin(_ len: Int) {
+    let outer = 5, inner = 6, sI = len + 2, sO = inner * sI + 1, dI = outer * len + 3, dO = len
+    let size = max(outer * sO, inner * dI) + len
+    let src = (0..<size).map { Double($0) + 0.25 }
+    var got = [Double](repeating: -1, count: size), want = got
+    SmallMatrix.copyRuns(from: src, to: &got, outer: outer, inner: inner, length: len, srcOuter: sO, srcInner: sI,
+                         dstOuter: dO, dstInner: dI)
+    SmallMatrix.copyRunsReference(from: src, to: &want, outer: outer, inner: inner, length: len, srcOuter: sO,
+                                  srcInner: sI, dstOuter: dO, dstInner: dI)
+    #expect(got == want)
+  }
 }

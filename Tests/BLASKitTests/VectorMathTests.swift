@@ -102,6 +102,36 @@ import BLASKit
     }
   }
 
+  /// With `inverseSums` the rows are left unscaled: every variant's e_j · (1/Σ) is its scaled
+  /// π_j bit for bit with the same A, and e_j, 1/Σ agree with the glibc twin's unscaled mode
+  /// (e_j within 1 ulp of glibc each, so 2ε relative; 1/Σ within the sum bound of
+  /// `logSumExpMatchesReference` plus one rounding).
+  @Test(arguments: [1, 13, 1600])
+  func unscaledRowsTimesTheInverseSumAreTheWeights(q: Int) {
+    let rows = 3, eps = Double.ulpOfOne
+    let z0 = randomDoubles(rows * q, seed: UInt64(q + 1)).map { 60 * $0 }, lw = randomDoubles(q, seed: 4).map { -2 + $0 }
+    for v in VectorMath.Variant.allCases {
+      var zs = z0, zu = z0, zr = z0, a1 = [Double](repeating: 0, count: rows), a2 = a1, a3 = a1
+      var inv = [Double](repeating: 0, count: rows), invRef = inv
+      guard VectorMath.logSumExpRows(&zs, rows: rows, length: q, stride: q, logWeights: lw, logPartition: &a1,
+                                     variant: v) else { continue }
+      #expect(VectorMath.logSumExpRows(&zu, rows: rows, length: q, stride: q, logWeights: lw, logPartition: &a2,
+                                       inverseSums: &inv, variant: v))
+      VectorMath.logSumExpRowsReference(&zr, rows: rows, length: q, stride: q, logWeights: lw, logPartition: &a3,
+                                        inverseSums: &invRef)
+      #expect(a1.map(\.bitPattern) == a2.map(\.bitPattern), "A, variant \(v.name)")
+      let bound = 2 * Double(q - 1) * eps + 4 * eps
+      for r in 0..<rows {
+        #expect(abs(inv[r] - invRef[r]) <= bound * invRef[r], "1/Σ row \(r), variant \(v.name)")
+        for j in 0..<q {
+          let i = r * q + j
+          #expect((zu[i] * inv[r]).bitPattern == zs[i].bitPattern, "row \(r) j \(j), variant \(v.name)")
+          #expect(abs(zu[i] - zr[i]) <= 2 * eps * zr[i] + Double.leastNonzeroMagnitude)
+        }
+      }
+    }
+  }
+
   @Test func nonFiniteRowsBecomeNaN() {
     let q = 9
     var z = [Double](repeating: 0.5, count: 3 * q), a = [0.0, 0, 0]

@@ -19,16 +19,18 @@ void cvm_exp(const double *x, double *y, size_t n);
 
 /// For each of `rows` rows of z (row r at z + r·ld, length q): z_j ← z_j + lw_j, then
 /// A = max + log Σ_j exp(z_j − max) into logPartition[r], and in place
-/// z_j ← exp(z_j − max) / Σ (the normalized weights π). A row whose max is not finite
-/// (NaN or ±inf θ) becomes all NaN with A = NaN.
+/// z_j ← exp(z_j − max) / Σ (the normalized weights π). With `inv` non-null the rows are left
+/// unscaled, z_j ← exp(z_j − max), and inv[r] = 1/Σ (the caller scales what it computes from
+/// the row). A row whose max is not finite (NaN or ±inf θ) becomes all NaN with A = NaN
+/// (and inv[r] = NaN).
 void cvm_logsumexp_rows(double *z, size_t rows, size_t q, size_t ld, const double *lw,
-                        double *logPartition);
+                        double *logPartition, double *inv);
 
 /// The same with a chosen variant (tests and benchmarks). Returns 0, or −1 when this CPU
 /// lacks the variant's instruction set (nothing is written then).
 int cvm_exp_variant(int variant, const double *x, double *y, size_t n);
 int cvm_logsumexp_rows_variant(int variant, double *z, size_t rows, size_t q, size_t ld,
-                               const double *lw, double *logPartition);
+                               const double *lw, double *logPartition, double *inv);
 
 /// Whether this CPU can run `variant` (1) or not (0).
 int cvm_variant_supported(int variant);
@@ -41,7 +43,7 @@ const char *cvm_variant_name(int variant);
 /// Plain reference twins: glibc's scalar exp, one element after another, sequential sum.
 void cvm_exp_reference(const double *x, double *y, size_t n);
 void cvm_logsumexp_rows_reference(double *z, size_t rows, size_t q, size_t ld, const double *lw,
-                                  double *logPartition);
+                                  double *logPartition, double *inv);
 
 // The small dense kernels of the Newton round, same variant scheme.
 #include "CSmallMatrix.h"

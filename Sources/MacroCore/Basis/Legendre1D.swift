@@ -8,6 +8,26 @@ public enum Legendre1D {
     _ t: Double, degree K: Int,
     values: UnsafeMutablePointer<Double>, derivatives: UnsafeMutablePointer<Double>?
   ) {
+    recurrence(t, degree: K, values: values, derivatives: derivatives, normalization: normalization)
+  }
+
+  /// The same values (the same bits: √ is correctly rounded) with the normalizations
+  /// √((2n+1)/2), n = 0…K, read from `normalizations` instead of computed per call (the move
+  /// step evaluates the basis three times per agent and round). Local.
+  @inlinable
+  public static func evaluate(
+    _ t: Double, degree K: Int, normalizations: UnsafePointer<Double>,
+    values: UnsafeMutablePointer<Double>, derivatives: UnsafeMutablePointer<Double>?
+  ) {
+    recurrence(t, degree: K, values: values, derivatives: derivatives) { normalizations[$0] }
+  }
+
+  @inlinable @inline(__always)
+  static func recurrence(
+    _ t: Double, degree K: Int,
+    values: UnsafeMutablePointer<Double>, derivatives: UnsafeMutablePointer<Double>?,
+    normalization: (Int) -> Double
+  ) {
     // Unnormalized P_n and P'_n first.
     values[0] = 1
     if K >= 1 { values[1] = t }

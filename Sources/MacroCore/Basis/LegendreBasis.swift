@@ -13,6 +13,8 @@ public struct LegendreBasis: Sendable, Equatable {
   /// Multi-indices, `count × dimension` row-major.
   public let exponents: [Int]
   public let count: Int
+  /// √((2n+1)/2), n = 0…K: the 1-D normalizations, computed once.
+  let normalizations: [Double]
 
   public init(dimension d: Int, degree K: Int, includeConstant: Bool = false) {
     precondition(d >= 1 && K >= 1, "LegendreBasis needs d ≥ 1 and K ≥ 1")
@@ -35,6 +37,7 @@ public struct LegendreBasis: Sendable, Equatable {
     for t in (includeConstant ? 0 : 1)...K { emit(0, t) }
     exponents = ex
     count = ex.count / d
+    normalizations = (0...K).map { Legendre1D.normalization($0) }
   }
 
   /// m = C(K+d, d) − 1 for the basis without the constant.
@@ -45,39 +48,94 @@ public struct LegendreBasis: Sendable, Equatable {
   }
 
   /// Evaluates φ at `points` (B×d row-major) into `values` (B×m) and, if given, the
-  /// Jacobians into `jacobians` (B×m×d: for agent b, row α holds ∂φ_α/∂y_1…∂y_d). Local.
+  /// Jacobians into `jacobians` (B×m×d: for agent b, row α holds ∂φ_α/∂y_1…∂y_d). The 1-D
+  /// tables per axis (derivatives only when the Jacobians are asked for), then the products;
+  /// d = 2 by a dedicated loop. The same bits as `evaluateReference` (its twin in the tests):
+  /// every product is formed from the same factors in the same order. Local.
   public func evaluate(
     points: UnsafePointer<Double>, count B: Int,
     values: UnsafeMutablePointer<Double>, jacobians: UnsafeMutablePointer<Double>?
   ) {
-    let d = dimension, K = degree, m = count
-    let stride1 = K + 1
-    // The 1-D tables on the stack (no heap allocation per call: the move step calls this twice
-    // per agent and round).
-    withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * d * stride1) { buffer in
-      let tab = buffer.baseAddress!
-      let dtab = tab + d * stride1
+    let d = dimension, K = degree, m = count, s1 = K + 1
+    // The 1-D tables on the stack (no heap allocation per call: the move step calls this
+    // three times per agent and round).
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * d * s1) { buffer in
+      let tab = buffer.baseAddress!, dtab = tab + d * s1
       exponents.withUnsafeBufferPointer { ex in
-        for b in 0..<B {
-          for k in 0..<d {
-            Legendre1D.evaluate(points[b * d + k], degree: K,
-                                values: tab + k * stride1, derivatives: dtab + k * stride1)
-          }
-          let out = values + b * m
-          for a in 0..<m {
-            var p = 1.0
-            for k in 0..<d { p *= tab[k * stride1 + ex[a * d + k]] }
-            out[a] = p
-          }
-          if let jac = jacobians {
-            let jo = jac + b * m * d
-            for a in 0..<m {
-              for k in 0..<d {
-                var p = dtab[k * stride1 + ex[a * d + k]]
-                for l in 0..<d where l != k { p *= tab[l * stride1 + ex[a * d + l]] }
-                jo[a * d + k] = p
-              }
+        normalizations.withUnsafeBufferPointer { nz in
+          for b in 0..<B {
+            for k in 0..<d {
+              Legendre1D.evaluate(points[b &* d &+ k], degree: K, normalizations: nz.baseAddress!,
+                                  values: tab + k &* s1, derivatives: jacobians == nil ? nil : dtab + k &* s1)
             }
+            let out = values + b &* m, jo = jacobians.map { $0 + b &* m &* d }
+            if d == 2 {
+              Self.products2D(ex.baseAddress!, m: m, tab: tab, dtab: dtab, stride: s1, values: out, jacobians: jo)
+            } else {
+              Self.products(ex.baseAddress!, d: d, m: m, tab: tab, dtab: dtab, stride: s1, values: out, jacobians: jo)
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// φ_α = p̂_{α_1}(y_1) p̂_{α_2}(y_2) and ∂_k φ_α = p̂'_{α_k} · the other factor (d = 2).
+  @inline(__always)
+  static func products2D(_ ex: UnsafePointer<Int>, m: Int, tab: UnsafePointer<Double>, dtab: UnsafePointer<Double>,
+                         stride s1: Int, values out: UnsafeMutablePointer<Double>,
+                         jacobians jo: UnsafeMutablePointer<Double>?) {
+    let t0 = tab, t1 = tab + s1
+    for a in 0..<m {
+      out[a] = t0[ex[2 &* a]] * t1[ex[2 &* a &+ 1]]
+    }
+    guard let jo else { return }
+    let d0 = dtab, d1 = dtab + s1
+    for a in 0..<m {
+      let e0 = ex[2 &* a], e1 = ex[2 &* a &+ 1]
+      jo[2 &* a] = d0[e0] * t1[e1]
+      jo[2 &* a &+ 1] = d1[e1] * t0[e0]
+    }
+  }
+
+  /// The products for any d: φ_α = 1 · Π_k p̂_{α_k}(y_k); ∂_k φ_α = p̂'_{α_k}(y_k) · Π_{l≠k} p̂_{α_l}(y_l).
+  @inline(__always)
+  static func products(_ ex: UnsafePointer<Int>, d: Int, m: Int, tab: UnsafePointer<Double>, dtab: UnsafePointer<Double>,
+                       stride s1: Int, values out: UnsafeMutablePointer<Double>,
+                       jacobians jo: UnsafeMutablePointer<Double>?) {
+    for a in 0..<m {
+      var p = 1.0
+      for k in 0..<d { p *= tab[k * s1 + ex[a * d + k]] }
+      out[a] = p
+    }
+    guard let jo else { return }
+    for a in 0..<m {
+      for k in 0..<d {
+        var p = dtab[k * s1 + ex[a * d + k]]
+        for l in 0..<d where l != k { p *= tab[l * s1 + ex[a * d + l]] }
+        jo[a * d + k] = p
+      }
+    }
+  }
+
+  /// The plain twin of `evaluate`: 1-D tables with their derivatives by `Legendre1D.evaluate`
+  /// (normalizations computed per call), then the general products, one agent at a time.
+  public func evaluateReference(
+    points: UnsafePointer<Double>, count B: Int,
+    values: UnsafeMutablePointer<Double>, jacobians: UnsafeMutablePointer<Double>?
+  ) {
+    let d = dimension, K = degree, m = count, s1 = K + 1
+    var tab = [Double](repeating: 0, count: d * s1), dtab = tab
+    exponents.withUnsafeBufferPointer { ex in
+      tab.withUnsafeMutableBufferPointer { tp in
+        dtab.withUnsafeMutableBufferPointer { dp in
+          for b in 0..<B {
+            for k in 0..<d {
+              Legendre1D.evaluate(points[b * d + k], degree: K, values: tp.baseAddress! + k * s1,
+                                  derivatives: dp.baseAddress! + k * s1)
+            }
+            Self.products(ex.baseAddress!, d: d, m: m, tab: tp.baseAddress!, dtab: dp.baseAddress!, stride: s1,
+                          values: values + b * m, jacobians: jacobians.map { $0 + b * m * d })
           }
         }
       }

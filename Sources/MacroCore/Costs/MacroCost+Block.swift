@@ -3,6 +3,10 @@ import BLASKit
 /// ∇U for a block of agents: the round's form of ``MacroCost/gradient(family:theta:mean:pi:hessianTimesTheta:)``
 /// (which stays the plain reference twin; `MacroCostBlockTests` compares them).
 extension MacroCost {
+  /// Whether `gradientBlock` reads the normalized weights π (the reverse KL); the forward KL
+  /// needs only μ, so the round leaves π unscaled for it.
+  public var readsWeights: Bool { kind == .reverseKL }
+
   /// ∇U(θ_b) for the first `count` agents of a block, from what the fused exp-family kernel
   /// leaves (`computeExpFamilyWithHessian`): θ (B×m), μ (B×m), π (B×Q), H = C + λI (B×m×m,
   /// or in SmallMatrix's lanes layout with `hessianLanes`).

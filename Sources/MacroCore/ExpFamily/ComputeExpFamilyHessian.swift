@@ -3,26 +3,41 @@ import BLASKit
 
 extension ExpFamily {
   /// A, μ, π and the explicit Hessian H = C + λI of a block in one pass: Z = ΘΦᵀ
-  /// (`computeLinearPredictor`, sum-factorized for d = 2) and log-sum-exp as in
-  /// `computeExpFamily`, then moments = πΨ (one DGEMM) — μ is read off the moment columns of
-  /// φ — and the packed Gram = moments·c (one DGEMM). Saves the πΦ DGEMM.
-  /// Shapes as in `computeExpFamily`; `hessian` is B×m×m agent-major, or with `lanesLayout`
-  /// in SmallMatrix's lanes layout (`SmallMatrix.lanesCount(agents: blockSize, m:)` doubles; what
-  /// the round's batched Cholesky and CG read). Local; row bits depend only on the row.
+  /// (`computeLinearPredictor`, sum-factorized for d = 2, 3), log-sum-exp as in
+  /// `computeExpFamily` but leaving the weights unscaled, e_q = w_q e^{z_q − max}, then the
+  /// moments of e (`computeMoments`) times 1/Σ_q e_q — 91 products an agent instead of a pass
+  /// over its Q weights — μ read off the moment columns of φ, and H by the sparse Gram.
+  /// With `normalizedPi` (the reverse KL's gradient reads π) `pi` is then scaled to π_q = e_q/Σ
+  /// (the bits of `computeExpFamily`'s π); without it `pi` holds e. μ and H do not depend on
+  /// the flag. Shapes as in `computeExpFamily`; `hessian` is B×m×m agent-major, or with
+  /// `lanesLayout` in SmallMatrix's lanes layout (`SmallMatrix.lanesCount(agents: blockSize, m:)`
+  /// doubles; what the round's batched Cholesky and CG read). Local; row bits depend only on
+  /// the row.
   public func computeExpFamilyWithHessian(
     theta: UnsafePointer<Double>, count: Int,
     logPartition: UnsafeMutablePointer<Double>, mean: UnsafeMutablePointer<Double>,
     pi: UnsafeMutablePointer<Double>, hessian: UnsafeMutablePointer<Double>, lanesLayout: Bool = false,
-    workspace ws: ExpFamilyWorkspace
+    normalizedPi: Bool = true, workspace ws: ExpFamilyWorkspace
   ) {
     precondition(count <= blockSize)
+    let Q = q
     computeLinearPredictor(theta: theta, out: pi, workspace: ws)
-    normalizeRows(pi, count: count, logPartition: logPartition)
-    assembleHessian(pi: pi, mean: mean, extractMean: true, count: count, lanesLayout: lanesLayout, out: hessian,
-                    workspace: ws)
+    ws.inverseSums.withUnsafeMutableBufferPointer { inv in
+      let s = inv.baseAddress!
+      normalizeRows(pi, count: count, logPartition: logPartition, inverseSums: s)
+      assembleHessian(pi: pi, rowScale: s, mean: mean, extractMean: true, count: count, lanesLayout: lanesLayout,
+                      out: hessian, workspace: ws)
+      if normalizedPi {
+        for b in 0..<count {
+          let row = pi + b * Q, sb = s[b]
+          for j in 0..<Q { row[j] *= sb }
+        }
+      }
+    }
   }
 
-  /// moments = πΨ (`computeMoments`), then per row H_b = Gram_b − μ_bμ_bᵀ + λI (full
+  /// moments = πΨ (`computeMoments`, row b times `rowScale[b]` when given), then per row
+  /// H_b = Gram_b − μ_bμ_bᵀ + λI (full
   /// symmetric m×m) with the second moments Gram_b[k, l] = Σ_r c_{kl,r} moments_b[r] summed
   /// over the nonzero pattern (`gram`, ≈ 4 terms an entry; issue 17) by the vectorized C kernel
   /// (`SmallMatrix.assembleHessian`, 8 agents in vector lanes), agent-major or in the lanes
@@ -30,12 +45,13 @@ extension ExpFamily {
   /// read off the moment columns of φ into `mean`; otherwise `mean` is only read. Only the
   /// `count` meaningful rows are assembled; a row's bits depend only on the row. Twins:
   /// `assembleHessianPlain` (same bits) and `computeHessianReference` (dense DGEMM). Local.
-  func assembleHessian(pi: UnsafePointer<Double>, mean: UnsafeMutablePointer<Double>, extractMean: Bool,
+  func assembleHessian(pi: UnsafePointer<Double>, rowScale: UnsafePointer<Double>? = nil,
+                       mean: UnsafeMutablePointer<Double>, extractMean: Bool,
                        count: Int, lanesLayout: Bool = false, out: UnsafeMutablePointer<Double>,
                        workspace ws: ExpFamilyWorkspace) {
     let m = self.m, M2 = momentCount
     ws.moments.withUnsafeMutableBufferPointer { mo in
-      computeMoments(pi: pi, out: mo.baseAddress!, workspace: ws)
+      computeMoments(pi: pi, rowScale: rowScale, out: mo.baseAddress!, workspace: ws)
       if extractMean { extractMeans(moments: mo.baseAddress!, count: count, mean: mean) }
       gram.start.withUnsafeBufferPointer { st in
         gram.rows.withUnsafeBufferPointer { rw in
@@ -117,17 +133,21 @@ extension ExpFamily {
   /// Flops of the Hessian's second moments per agent: 2 per stored Gram coefficient.
   public var gramFlopsPerAgent: Double { 2 * Double(gram.nonzeroCount) }
 
-  /// The moments πᵀΨ of a block (B×M2): for d = 2 by sum factorization, L2ᵀ Π_b L2 per
+  /// The moments πᵀΨ of a block (B×M2), row b times `rowScale[b]` when given (B values): for
+  /// d = 2 by sum factorization, L2ᵀ Π_b L2 per
   /// agent as two batched DGEMMs (2 n_q² J + 2 n_q J² flops instead of 2 n_q² M2); otherwise
   /// one DGEMM π Ψ. Every BLAS call has fixed shapes (B·n_q rows, B·J columns), so a row's
   /// bits do not depend on its position in the block. Local.
-  public func computeMoments(pi: UnsafePointer<Double>, out: UnsafeMutablePointer<Double>,
-                             workspace ws: ExpFamilyWorkspace) {
+  public func computeMoments(pi: UnsafePointer<Double>, rowScale: UnsafePointer<Double>? = nil,
+                             out: UnsafeMutablePointer<Double>, workspace ws: ExpFamilyWorkspace) {
     let B = blockSize, Q = q, M2 = momentCount
     guard usesSumFactorization else {
       psi.withUnsafeBufferPointer { ps in
         BLAS.dgemm(.none, .none, m: B, n: M2, k: Q, alpha: 1, a: pi, lda: Q,
                    b: ps.baseAddress!, ldb: M2, beta: 0, c: out, ldc: M2)
+      }
+      if let sc = rowScale {
+        for b in 0..<B { for r in 0..<M2 { out[b * M2 + r] *= sc[b] } }
       }
       return
     }
@@ -139,13 +159,9 @@ extension ExpFamily {
             // T[(b,q1), c] = Σ_q2 π_b[q1, q2] L[q2, c]
             BLAS.dgemm(.none, .none, m: B * n, n: J, k: n, alpha: 1, a: pi, lda: n,
                        b: L.baseAddress!, ldb: J, beta: 0, c: s1.baseAddress!, ldc: J)
-            // Tᵀ layout: X[q1, (b, c)]
-            for b in 0..<B {
-              for q1 in 0..<n {
-                let src = s1.baseAddress! + (b * n + q1) * J, dst = s1t.baseAddress! + q1 * BJ + b * J
-                for c in 0..<J { dst[c] = src[c] }
-              }
-            }
+            // Tᵀ layout: X[q1, (b, c)] = T[(b, q1), c] (runs of J)
+            SmallMatrix.copyRuns(from: s1.baseAddress!, to: s1t.baseAddress!, outer: B, inner: n, length: J,
+                                 srcOuter: n * J, srcInner: J, dstOuter: J, dstInner: BJ)
             // O[a, (b, c)] = Σ_q1 Lᵀ[a, q1] X[q1, (b, c)]
             tensorTableT.withUnsafeBufferPointer { LT in
               BLAS.dgemm(.none, .none, m: J, n: BJ, k: n, alpha: 1, a: LT.baseAddress!, lda: n,
@@ -154,7 +170,12 @@ extension ExpFamily {
             ws.momentOffsets.withUnsafeBufferPointer { off in
               for b in 0..<B {
                 let o = out + b * M2, src = s2.baseAddress! + b * J
-                for r in 0..<M2 { o[r] = src[off[r]] }
+                if let sc = rowScale {
+                  let sb = sc[b]
+                  for r in 0..<M2 { o[r] = src[off[r]] * sb }
+                } else {
+                  for r in 0..<M2 { o[r] = src[off[r]] }
+                }
               }
             }
           }
@@ -181,15 +202,18 @@ extension ExpFamily {
   }
 
   /// In place: row b of `z` (B×Q) ← normalized weights π_q = w_q e^{z_q − A}, A by
-  /// log-sum-exp (`VectorMath.logSumExpRows`: vector exp, one fused pass per stage over the
-  /// L1-resident row); padding rows zeroed.
+  /// log-sum-exp (`VectorMath.logSumExpRows`: vector exp, two passes over the L1-resident
+  /// row) — or, with `inverseSums` (B values), the unscaled w_q e^{z_q − max} and 1/Σ; padding
+  /// rows (and their 1/Σ) zeroed.
   @usableFromInline
-  func normalizeRows(_ z: UnsafeMutablePointer<Double>, count: Int, logPartition: UnsafeMutablePointer<Double>) {
+  func normalizeRows(_ z: UnsafeMutablePointer<Double>, count: Int, logPartition: UnsafeMutablePointer<Double>,
+                     inverseSums: UnsafeMutablePointer<Double>? = nil) {
     let Q = q
     logWeights.withUnsafeBufferPointer { lw in
       _ = VectorMath.logSumExpRows(z, rows: count, length: Q, stride: Q, logWeights: lw.baseAddress!,
-                                   logPartition: logPartition)
+                                   logPartition: logPartition, inverseSums: inverseSums)
     }
     (z + count * Q).initialize(repeating: 0, count: (blockSize - count) * Q)
+    inverseSums.map { ($0 + count).initialize(repeating: 0, count: blockSize - count) }
   }
 }

@@ -34,14 +34,9 @@ extension ExpFamily {
               // V[q1, (b, c)] = Σ_a L[q1, a] Θ̂[a, (b, c)]
               BLAS.dgemm(.none, .none, m: n, n: BK, k: K1, alpha: 1, a: L.baseAddress!, lda: J,
                          b: t, ldb: BK, beta: 0, c: s1.baseAddress!, ldc: BK)
-              // Vᵀ layout: W[(b, q1), c]
-              for q1 in 0..<n {
-                let src = s1.baseAddress! + q1 * BK
-                for b in 0..<B {
-                  let dst = s1t.baseAddress! + (b * n + q1) * K1, sb = src + b * K1
-                  for c in 0..<K1 { dst[c] = sb[c] }
-                }
-              }
+              // Vᵀ layout: W[(b, q1), c] = V[q1, (b, c)] (runs of K+1)
+              SmallMatrix.copyRuns(from: s1.baseAddress!, to: s1t.baseAddress!, outer: n, inner: B, length: K1,
+                                   srcOuter: BK, srcInner: K1, dstOuter: K1, dstInner: n * K1)
               // Z[(b, q1), q2] = Σ_c W[(b, q1), c] Lᵀ[c, q2] (an NN product: OpenBLAS's small-matrix
               // kernel; the NT form took its general path, whose β = 0 memset of the 400 KB Z cost
               // as much as the product)

@@ -170,6 +170,8 @@ public final class ExpFamilyWorkspace {
   var t: [Double]
   /// B×M2 moments.
   var moments: [Double]
+  /// B values 1/Σ_q e_q of the unscaled log-sum-exp rows (`computeExpFamilyWithHessian`).
+  var inverseSums: [Double]
   /// Scratch of the vectorized Hessian assembly ((M2 + m)·8).
   var assembleScratch: [Double]
   /// For each moment ψ_r = p̂_a ⊗ p̂_c (d = 2), its offset a·B·J + c in the J×B·J stage-2 array
@@ -188,6 +190,7 @@ public final class ExpFamilyWorkspace {
     blockSize = f.blockSize
     t = [Double](repeating: 0, count: f.blockSize * f.q)
     moments = [Double](repeating: 0, count: f.blockSize * f.momentCount)
+    inverseSums = [Double](repeating: 0, count: f.blockSize)
     assembleScratch = [Double](repeating: 0, count: SmallMatrix.assembleScratchCount(m: f.m, momentCount: f.momentCount))
     let J = 2 * f.basis.degree + 1, BJ = f.blockSize * J
     momentOffsets = f.tensorPositions.map { p in (p / J) * BJ + p % J }

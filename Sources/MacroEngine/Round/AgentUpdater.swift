@@ -88,8 +88,10 @@ public final class AgentUpdater {
     }
   }
 
-  /// A, μ, π, H of the θ rows in `block` (the fused kernel; H in the lanes layout). Local.
-  func evaluateBlock(count c: Int) {
+  /// A, μ, H of the θ rows in `block` (the fused kernel; H in the lanes layout), and π
+  /// normalized when `weights` (the reverse KL's gradient reads it; otherwise `pi` holds the
+  /// unscaled weights). Local.
+  func evaluateBlock(count c: Int, weights: Bool = false) {
     block.withUnsafeBufferPointer { bp in
       logA.withUnsafeMutableBufferPointer { ap in
         mean.withUnsafeMutableBufferPointer { mp in
@@ -98,7 +100,7 @@ public final class AgentUpdater {
               family.computeExpFamilyWithHessian(
                 theta: bp.baseAddress!, count: c, logPartition: ap.baseAddress!,
                 mean: mp.baseAddress!, pi: pp.baseAddress!, hessian: hp.baseAddress!, lanesLayout: true,
-                workspace: ws)
+                normalizedPi: weights, workspace: ws)
             }
           }
         }

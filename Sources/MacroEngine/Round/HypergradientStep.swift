@@ -10,7 +10,7 @@ extension AgentUpdater {
   func hypergradientStep(count c: Int, state s: AgentState) {
     let t0 = MonotonicClock.seconds()
     gatherRows(count: c, from: s.thetaNext, into: &block)
-    evaluateBlock(count: c)
+    evaluateBlock(count: c, weights: cost.readsWeights)
     block.withUnsafeBufferPointer { bl in
       mean.withUnsafeBufferPointer { mu in
         pi.withUnsafeBufferPointer { pp in
