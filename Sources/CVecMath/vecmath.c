@@ -63,34 +63,33 @@ CVM_INLINE void exp_inplace_body(double *z, size_t n) {
   for (size_t j = 0; j < n; j++) z[j] = cvm_exp1(z[j]);
 }
 
-// max_j (z_j + lw_j) (read only: pass 2 forms z_j + lw_j again, the same bits). Four
-// independent 8-lane accumulators so the max's latency chain does not bound the pass; the
-// maximum is exact, so the grouping never changes the result (NaNs are skipped either way).
-CVM_INLINE double addmax8(const double *restrict z, const double *restrict lw, size_t n) {
+// max_j x_j (read only) in four independent 8-lane accumulators, so that the max's latency
+// chain does not bound the pass; the maximum is exact, so the grouping never changes the
+// result (NaNs are skipped either way).
+CVM_INLINE double max32(const double *restrict x, size_t n) {
   double mx[32];
   for (int l = 0; l < 32; l++) mx[l] = -INFINITY;
   size_t j = 0;
   for (; j + 32 <= n; j += 32)
-    for (int l = 0; l < 32; l++) {
-      double v = z[j + l] + lw[j + l];
-      mx[l] = v > mx[l] ? v : mx[l];
-    }
-  for (int l = 0; j + l < n; l++) {
-    double v = z[j + l] + lw[j + l];
-    mx[l] = v > mx[l] ? v : mx[l];
-  }
+    for (int l = 0; l < 32; l++) mx[l] = x[j + l] > mx[l] ? x[j + l] : mx[l];
+  for (int l = 0; j + l < n; l++) mx[l] = x[j + l] > mx[l] ? x[j + l] : mx[l];
   double m = mx[0];
   for (int l = 1; l < 32; l++) m = mx[l] > m ? mx[l] : m;
   return m;
 }
 
-// Two passes over each (L1-resident) row: the maximum, then exp and the sum; a third pass
-// scales by 1/Σ unless the caller takes 1/Σ (`inv`) and scales what it computes from the row.
+// Two passes over each row: the shift c = max_j z_j + max_j lw_j (an upper bound of
+// max_j (z_j + lw_j) that is at most max lw − min lw above it — about 6 for Gauss–Legendre
+// weights on 40² nodes — so no term overflows and the largest is ≥ e^{−(max lw − min lw)}: the
+// same accuracy as the exact maximum, for a pass that reads z alone), then exp and the sum in
+// one pass; a third pass scales by 1/Σ unless the caller takes 1/Σ (`inv`) and scales what it
+// computes from the row.
 CVM_INLINE void lse_body(double *z, size_t rows, size_t q, size_t ld, const double *restrict lw,
                          double *logPartition, double *inv) {
+  const double lwmax = max32(lw, q);
   for (size_t r = 0; r < rows; r++) {
     double *restrict row = z + r * ld;
-    double mx = addmax8(row, lw, q);
+    const double mx = max32(row, q) + lwmax;
     if (!isfinite(mx)) {
       for (size_t j = 0; j < q; j++) row[j] = NAN;
       logPartition[r] = NAN;

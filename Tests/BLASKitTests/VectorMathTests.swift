@@ -74,8 +74,12 @@ import BLASKit
 
   /// π and A against the twin. Each π_j = e_j / s: e_j within 1 ulp of glibc, and s (a sum of
   /// q positive terms, 8 lanes vs sequential) within (q − 1)·ε relative of the exact sum for
-  /// both, so |Δπ_j| / π_j ≤ 2(q − 1)ε + 4ε; A = max + log s differs by at most that
-  /// relative error of s (absolute), plus one rounding of A.
+  /// both, so |Δπ_j| / π_j ≤ 2(q − 1)ε + 4ε — plus the rounding of the exponent: the kernel
+  /// shifts by max z + max lw, the twin by max (z + lw), so the two round x_j = z_j + lw_j − shift
+  /// differently, by up to ε|x_j| each, and exp turns that into a relative ε|x_j| (its condition
+  /// number; x_j ≈ 0 for the weights that matter, |x_j| in the hundreds in the far tail of the
+  /// peaked rows). A = shift + log s differs by at most the relative error of s (absolute) plus
+  /// one rounding of A and of the shift.
   @Test(arguments: [1, 5, 8, 40, 1600])
   func logSumExpMatchesReference(q: Int) {
     let rows = 4, stride = q + 3, eps = Double.ulpOfOne
@@ -92,20 +96,24 @@ import BLASKit
       var sum = 0.0
       for j in 0..<q {
         let (p1, p2) = (z1[r * stride + j], z2[r * stride + j])
-        #expect(abs(p1 - p2) <= bound * p2 + Double.leastNonzeroMagnitude, "row \(r) j \(j): \(p1) vs \(p2)")
+        // |x_j| ≤ |log π_j| + log q; below the normal range (where the two shifts put the
+        // underflow threshold apart) the results agree to the subnormal spacing only.
+        let x = p2 > 0 ? abs(log(p2)) : 746
+        let tol = bound + 2 * eps * (x + log(Double(q)) + 1)
+        #expect(abs(p1 - p2) <= tol * p2 + Double.leastNormalMagnitude, "row \(r) j \(j): \(p1) vs \(p2)")
         sum += p1
       }
       #expect(abs(sum - 1) <= Double(q + 1) * eps + bound)
-      #expect(abs(a1[r] - a2[r]) <= bound + 2 * eps * abs(a2[r]), "A row \(r): \(a1[r]) vs \(a2[r])")
+      #expect(abs(a1[r] - a2[r]) <= bound + 4 * eps * abs(a2[r]), "A row \(r): \(a1[r]) vs \(a2[r])")
       // The stride padding is untouched.
       for j in q..<stride { #expect(z1[r * stride + j] == z0[r * stride + j]) }
     }
   }
 
   /// With `inverseSums` the rows are left unscaled: every variant's e_j · (1/Σ) is its scaled
-  /// π_j bit for bit with the same A, and e_j, 1/Σ agree with the glibc twin's unscaled mode
-  /// (e_j within 1 ulp of glibc each, so 2ε relative; 1/Σ within the sum bound of
-  /// `logSumExpMatchesReference` plus one rounding).
+  /// π_j bit for bit with the same A, and agrees with the glibc twin's unscaled mode within
+  /// the bound of `logSumExpMatchesReference` (the two shift differently, so e_j and 1/Σ alone
+  /// differ by a constant factor; their product is the weight).
   @Test(arguments: [1, 13, 1600])
   func unscaledRowsTimesTheInverseSumAreTheWeights(q: Int) {
     let rows = 3, eps = Double.ulpOfOne
@@ -122,11 +130,11 @@ import BLASKit
       #expect(a1.map(\.bitPattern) == a2.map(\.bitPattern), "A, variant \(v.name)")
       let bound = 2 * Double(q - 1) * eps + 4 * eps
       for r in 0..<rows {
-        #expect(abs(inv[r] - invRef[r]) <= bound * invRef[r], "1/Σ row \(r), variant \(v.name)")
         for j in 0..<q {
-          let i = r * q + j
+          let i = r * q + j, want = zr[i] * invRef[r]
           #expect((zu[i] * inv[r]).bitPattern == zs[i].bitPattern, "row \(r) j \(j), variant \(v.name)")
-          #expect(abs(zu[i] - zr[i]) <= 2 * eps * zr[i] + Double.leastNonzeroMagnitude)
+          let tol = bound + 2 * eps * ((want > 0 ? abs(log(want)) : 746) + log(Double(q)) + 1) + 2 * eps
+          #expect(abs(zu[i] * inv[r] - want) <= tol * want + Double.leastNormalMagnitude, "row \(r) j \(j)")
         }
       }
     }
