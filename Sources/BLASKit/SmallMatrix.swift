@@ -36,7 +36,7 @@ public enum SmallMatrix {
 
   /// H_b = Σ_r c_{kl,r} moments_b[r] − μ_bμ_bᵀ + λI for b < count, the sum over the CSR pattern
   /// (start, rows, values) of the packed columns; into `out` agent-major (count×m×m) or, with
-  /// `lanesLayout`, in the lanes layout (lanes past `count` hold λI). `scratch`:
+  /// `lanesLayout`, in the lanes layout, upper triangle only (lanes past `count` hold λI). `scratch`:
   /// `assembleScratchCount` doubles. Local.
   @discardableResult
   public static func assembleHessian(count: Int, m: Int, momentCount M2: Int, moments: UnsafePointer<Double>,
@@ -54,7 +54,7 @@ public enum SmallMatrix {
   }
 
   /// Scratch doubles `assembleHessian` needs.
-  public static func assembleScratchCount(m: Int, momentCount M2: Int) -> Int { (M2 + m) * 8 }
+  public static func assembleScratchCount(m: Int, momentCount M2: Int) -> Int { 2 * (M2 + m) * 8 }
 
   /// Solves A_l x_l = b_l for the 8 agents of one group (a: m×m matrices in the lanes layout,
   /// upper triangle read, unchanged; x: m×8, b in, solutions out) by Cholesky. `scratch`: m·m·8
@@ -67,7 +67,7 @@ public enum SmallMatrix {
   }
 
   /// `ConjugateGradient.solve` (T iterations, warm start, the same bits) in each of the 8 lanes
-  /// of one group (h: lanes layout, both triangles; b, v: m×8). `scratch`: 3·m·8 doubles.
+  /// of one group (h: lanes layout, symmetric, upper triangle read; b, v: m×8). `scratch`: 3·m·8 doubles.
   /// False only for a variant this CPU lacks. Local.
   @discardableResult
   public static func conjugateGradient8(h: UnsafePointer<Double>, b: UnsafePointer<Double>,

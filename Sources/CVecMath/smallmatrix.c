@@ -29,45 +29,88 @@ CSM_INLINE int any8(v8l mask) {
 }
 
 // ---------------------------------------------------------------------------- assembly
-// For each group of 8 agents: moments and μ transposed into lanes (unused lanes zero, so their
-// H is λI), then per packed entry (k, c) the sparse sum in lanes, H = G − μ_kμ_c (+ λ), written
-// to both triangles: one vector store each in the lanes layout, 8 scalar stores in the
-// agent-major one.
+// Two groups of 8 agents at a time (16 agents; a last odd group alone): moments and μ
+// transposed into lanes (unused lanes zero, so their H is λI), then per packed entry (k, c) the
+// sparse sum in lanes, H = G − μ_kμ_c (+ λ), written once (upper triangle, k ≤ c) as one vector
+// store in the lanes layout — the Cholesky and CG read the upper triangle only, so the store
+// traffic of a block's 8·m² doubles a group is halved — and to both triangles by 8 scalar
+// stores each in the agent-major one. With two groups, every term
+// read of the pattern (coefficient, moment index) feeds two independent vector sums, which
+// halves the per-agent cost of walking the pattern and overlaps two add chains. Each sum keeps
+// its order, whatever the number of groups (same bits).
+CSM_INLINE void transpose_rows8(const double *restrict src, size_t n, size_t width, size_t stride,
+                                double *restrict dst) {
+  if (n == LANES) {
+    for (size_t r = 0; r < width; r++)
+      store8(dst + r * LANES, (v8d){src[r], src[stride + r], src[2 * stride + r], src[3 * stride + r],
+                                    src[4 * stride + r], src[5 * stride + r], src[6 * stride + r],
+                                    src[7 * stride + r]});
+  } else {
+    for (size_t r = 0; r < width; r++) {
+      v8d v = splat(0.0);
+      for (size_t l = 0; l < n; l++) v[l] = src[l * stride + r];
+      store8(dst + r * LANES, v);
+    }
+  }
+}
+
+// h into entries (k, c) and (c, k) of agents b0…b0+n−1 (group = their lanes-layout group).
+CSM_INLINE void assemble_store(double *restrict out, double *restrict group, size_t b0, size_t n, size_t m,
+                               int lanes, size_t k, size_t c, v8d h) {
+  if (lanes) {
+    store8(group + (k * m + c) * LANES, h);
+  } else {
+    for (size_t l = 0; l < n; l++) {
+      double *restrict o = out + (b0 + l) * m * m;
+      o[k * m + c] = h[l];
+      o[c * m + k] = h[l];
+    }
+  }
+}
+
 CSM_INLINE void assemble_body(size_t count, size_t m, size_t M2, const double *restrict moments,
                               const double *restrict mean, double lambda, const int64_t *restrict start,
                               const int64_t *restrict rows, const double *restrict values, int lanes,
                               double *restrict scratch, double *restrict out) {
-  double *restrict mt = scratch, *restrict ut = scratch + M2 * LANES;
-  for (size_t b0 = 0; b0 < count; b0 += LANES) {
-    const size_t n = count - b0 < LANES ? count - b0 : LANES;
-    for (size_t r = 0; r < M2; r++) {
-      v8d v = splat(0.0);
-      for (size_t l = 0; l < n; l++) v[l] = moments[(b0 + l) * M2 + r];
-      store8(mt + r * LANES, v);
-    }
-    for (size_t k = 0; k < m; k++) {
-      v8d v = splat(0.0);
-      for (size_t l = 0; l < n; l++) v[l] = mean[(b0 + l) * m + k];
-      store8(ut + k * LANES, v);
-    }
-    double *restrict group = out + b0 * m * m;  // lanes layout: group b0/8 starts at b0·m·m
+  const size_t W = (M2 + m) * LANES;  // one group's transposed moments and μ
+  double *restrict mtA = scratch, *restrict utA = scratch + M2 * LANES;
+  double *restrict mtB = scratch + W, *restrict utB = scratch + W + M2 * LANES;
+  for (size_t b0 = 0; b0 < count; b0 += 2 * LANES) {
+    const size_t nA = count - b0 < LANES ? count - b0 : LANES;
+    const size_t rest = count - b0 - nA, nB = rest < LANES ? rest : LANES;  // nB = 0: one group
+    transpose_rows8(moments + b0 * M2, nA, M2, M2, mtA);
+    transpose_rows8(mean + b0 * m, nA, m, m, utA);
+    double *restrict groupA = out + b0 * m * m;  // lanes layout: group b0/8 starts at b0·m·m
+    double *restrict groupB = groupA + LANES * m * m;
     size_t col = 0;
-    for (size_t k = 0; k < m; k++) {
-      const v8d uk = load8(ut + k * LANES);
-      for (size_t c = k; c < m; c++, col++) {
-        v8d acc = splat(0.0);
-        for (int64_t j = start[col]; j < start[col + 1]; j++) acc += values[j] * load8(mt + rows[j] * LANES);
-        v8d h = acc - uk * load8(ut + c * LANES);
-        if (k == c) h += lambda;
-        if (lanes) {
-          store8(group + (k * m + c) * LANES, h);
-          store8(group + (c * m + k) * LANES, h);
-        } else {
-          for (size_t l = 0; l < n; l++) {
-            double *restrict o = out + (b0 + l) * m * m;
-            o[k * m + c] = h[l];
-            o[c * m + k] = h[l];
+    if (nB > 0) {
+      transpose_rows8(moments + (b0 + LANES) * M2, nB, M2, M2, mtB);
+      transpose_rows8(mean + (b0 + LANES) * m, nB, m, m, utB);
+      for (size_t k = 0; k < m; k++) {
+        const v8d ukA = load8(utA + k * LANES), ukB = load8(utB + k * LANES);
+        for (size_t c = k; c < m; c++, col++) {
+          v8d accA = splat(0.0), accB = splat(0.0);
+          for (int64_t j = start[col]; j < start[col + 1]; j++) {
+            const double v = values[j];
+            const size_t r = (size_t)rows[j] * LANES;
+            accA += v * load8(mtA + r);
+            accB += v * load8(mtB + r);
           }
+          v8d hA = accA - ukA * load8(utA + c * LANES), hB = accB - ukB * load8(utB + c * LANES);
+          if (k == c) { hA += lambda; hB += lambda; }
+          assemble_store(out, groupA, b0, nA, m, lanes, k, c, hA);
+          assemble_store(out, groupB, b0 + LANES, nB, m, lanes, k, c, hB);
+        }
+      }
+    } else {
+      for (size_t k = 0; k < m; k++) {
+        const v8d uk = load8(utA + k * LANES);
+        for (size_t c = k; c < m; c++, col++) {
+          v8d acc = splat(0.0);
+          for (int64_t j = start[col]; j < start[col + 1]; j++) acc += values[j] * load8(mtA + rows[j] * LANES);
+          v8d h = acc - uk * load8(utA + c * LANES);
+          if (k == c) h += lambda;
+          assemble_store(out, groupA, b0, nA, m, lanes, k, c, h);
         }
       }
     }
@@ -138,12 +181,51 @@ CSM_INLINE int cholesky8_body(const double *restrict a, size_t m, double *restri
 }
 
 // ---------------------------------------------------------------------------- CG
-// y = H p per lane, y_k = Σ_l h[k][l] p_l in increasing l from 0.0 (ConjugateGradient.solve's
-// order).
+// Entry (k, l) of a symmetric matrix in the lanes layout, read from the upper triangle.
+CSM_INLINE v8d sym8(const double *restrict h, size_t m, size_t k, size_t l) {
+  return k <= l ? load8(h + (k * m + l) * LANES) : load8(h + (l * m + k) * LANES);
+}
+
+// y = H p per lane (H symmetric, upper triangle read), y_k = Σ_l h[k][l] p_l in increasing l from
+// 0.0 (ConjugateGradient.solve's order); four rows at a time share the loads of p and run four
+// independent add chains.
 CSM_INLINE void matvec8(const double *restrict h, const double *restrict p, size_t m, double *restrict y) {
-  for (size_t k = 0; k < m; k++) {
+  size_t k = 0;
+  for (; k + 4 <= m; k += 4) {
+    v8d a0 = splat(0.0), a1 = splat(0.0), a2 = splat(0.0), a3 = splat(0.0);
+    size_t l = 0;
+    for (; l < k; l++) {  // below the diagonal block: column l of the upper triangle, rows k…k+3
+      const v8d pl = load8(p + l * LANES);
+      const double *restrict col = h + (l * m + k) * LANES;
+      a0 += load8(col) * pl;
+      a1 += load8(col + LANES) * pl;
+      a2 += load8(col + 2 * LANES) * pl;
+      a3 += load8(col + 3 * LANES) * pl;
+    }
+    for (; l < k + 4; l++) {  // the 4×4 diagonal block
+      const v8d pl = load8(p + l * LANES);
+      a0 += sym8(h, m, k, l) * pl;
+      a1 += sym8(h, m, k + 1, l) * pl;
+      a2 += sym8(h, m, k + 2, l) * pl;
+      a3 += sym8(h, m, k + 3, l) * pl;
+    }
+    const double *restrict h0 = h + k * m * LANES, *restrict h1 = h0 + m * LANES, *restrict h2 = h1 + m * LANES,
+                           *restrict h3 = h2 + m * LANES;
+    for (; l < m; l++) {  // right of it: rows k…k+3
+      const v8d pl = load8(p + l * LANES);
+      a0 += load8(h0 + l * LANES) * pl;
+      a1 += load8(h1 + l * LANES) * pl;
+      a2 += load8(h2 + l * LANES) * pl;
+      a3 += load8(h3 + l * LANES) * pl;
+    }
+    store8(y + k * LANES, a0);
+    store8(y + (k + 1) * LANES, a1);
+    store8(y + (k + 2) * LANES, a2);
+    store8(y + (k + 3) * LANES, a3);
+  }
+  for (; k < m; k++) {
     v8d acc = splat(0.0);
-    for (size_t l = 0; l < m; l++) acc += load8(h + (k * m + l) * LANES) * load8(p + l * LANES);
+    for (size_t l = 0; l < m; l++) acc += sym8(h, m, k, l) * load8(p + l * LANES);
     store8(y + k * LANES, acc);
   }
 }

@@ -54,13 +54,25 @@ CVM_INLINE double cvm_exp1(double x) {
   return (p * s1) * s2;
 }
 
+// 16 elements per iteration (two vectors' polynomial chains interleaved in the scheduler's
+// window: measured 0–5% faster than 8 for the plain exp, 10% inside the log-sum-exp, 32 no
+// better), then the rest one at a time; every element is the same cvm_exp1.
 CVM_INLINE void exp_body(const double *restrict x, double *restrict y, size_t n) {
-  for (size_t j = 0; j < n; j++) y[j] = cvm_exp1(x[j]);
+  size_t j = 0;
+  for (; j + 16 <= n; j += 16)
+    for (int l = 0; l < 16; l++) y[j + l] = cvm_exp1(x[j + l]);
+  for (; j < n; j++) y[j] = cvm_exp1(x[j]);
 }
 
 // In-place variant (x == y allowed for the public entry point).
 CVM_INLINE void exp_inplace_body(double *z, size_t n) {
-  for (size_t j = 0; j < n; j++) z[j] = cvm_exp1(z[j]);
+  size_t j = 0;
+  for (; j + 16 <= n; j += 16) {
+    double e[16];
+    for (int l = 0; l < 16; l++) e[l] = cvm_exp1(z[j + l]);
+    for (int l = 0; l < 16; l++) z[j + l] = e[l];
+  }
+  for (; j < n; j++) z[j] = cvm_exp1(z[j]);
 }
 
 // max_j x_j (read only) in four independent 8-lane accumulators, so that the max's latency
@@ -96,10 +108,18 @@ CVM_INLINE void lse_body(double *z, size_t rows, size_t q, size_t ld, const doub
       if (inv) inv[r] = NAN;
       continue;
     }
-    // exp and the sum in one pass; the sum in 8 fixed lanes (element j in lane j mod 8),
-    // combined by one fixed tree, so the vector width never changes the bits.
+    // exp and the sum in one pass; the sum in 8 fixed lanes (element j in lane j mod 8, added
+    // in increasing j), combined by one fixed tree, so the vector width never changes the
+    // bits. 16 exps per iteration, then their sums in element order (10% faster than 8).
     double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     size_t j = 0;
+    for (; j + 16 <= q; j += 16) {
+      double e[16];
+      for (int l = 0; l < 16; l++) e[l] = cvm_exp1((row[j + l] + lw[j + l]) - mx);
+      for (int l = 0; l < 16; l++) row[j + l] = e[l];
+      for (int l = 0; l < 8; l++) acc[l] += e[l];
+      for (int l = 0; l < 8; l++) acc[l] += e[8 + l];
+    }
     for (; j + 8 <= q; j += 8)
       for (int l = 0; l < 8; l++) {
         double e = cvm_exp1((row[j + l] + lw[j + l]) - mx);

@@ -18,7 +18,7 @@ extension DistributedEngine {
     let cg0 = updater.cgSeconds
     let k = updater.parameters.consensusSteps, n = state.ownedCount
     let moving = updater.moving(round: round)
-    if chebyshev != nil { updater.moveAndInject(agents: 0..<n, round: round, state: state) }
+    if chebyshev != nil { updater.moveAndInject(agents: 0..<n, round: round, state: state, rows: rows) }
     do {
       for j in 0..<k {
         let last = j == k - 1, step = mixingStep(j, moving: moving)

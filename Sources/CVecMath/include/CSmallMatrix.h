@@ -19,8 +19,9 @@
 /// over i in start[col]..<start[col + 1], col the packed index of (k, j), k ≤ j (row by row),
 /// summed in increasing i from 0.0 with one multiply and one add a term. moments count × M2,
 /// mean count × m. out: with `lanes` 0 agent-major (count × m × m, full symmetric, row-major);
-/// with `lanes` 1 the lanes layout for ⌈count/8⌉ groups (lanes past count hold λI).
-/// scratch: (M2 + m)·8 doubles. Returns 0.
+/// with `lanes` 1 the lanes layout for ⌈count/8⌉ groups, upper triangle only (j ≥ k; the lower
+/// triangle is not written; lanes past count hold λI).
+/// scratch: 2·(M2 + m)·8 doubles. Returns 0.
 int csm_hessian_assemble(int variant, size_t count, size_t m, size_t M2, const double *moments, const double *mean,
                          double lambda, const int64_t *start, const int64_t *rows, const double *values, int lanes,
                          double *scratch, double *out);
@@ -32,7 +33,7 @@ int csm_hessian_assemble(int variant, size_t count, size_t m, size_t M2, const d
 int csm_cholesky_solve8(int variant, const double *a, size_t m, double *x, double *scratch);
 
 /// ConjugateGradient.solve in each of the 8 lanes: T truncated CG iterations on H v = b from the
-/// v given (h: a group in the lanes layout, both triangles, equal; b, v: m × 8). scratch: 3·m·8
+/// v given (h: a group of symmetric matrices in the lanes layout, upper triangle read; b, v: m × 8). scratch: 3·m·8
 /// doubles. Returns 0.
 int csm_cg_solve8(int variant, const double *h, const double *b, double *v, size_t m, int iterations,
                   double *scratch);

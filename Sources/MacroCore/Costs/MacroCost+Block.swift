@@ -9,7 +9,7 @@ extension MacroCost {
 
   /// ∇U(θ_b) for the first `count` agents of a block, from what the fused exp-family kernel
   /// leaves (`computeExpFamilyWithHessian`): θ (B×m), μ (B×m), π (B×Q), H = C + λI (B×m×m,
-  /// or in SmallMatrix's lanes layout with `hessianLanes`).
+  /// or in SmallMatrix's lanes layout with `hessianLanes`, upper triangle read).
   /// `featureMean` is B×m scratch (the reverse KL's Σ_q π_q ℓ_q φ_q, one DGEMM for the block).
   /// Writes `out` (B×m, first `count` rows):
   /// forward KL μ − μ_t; reverse KL Hθ − λθ − (Σ_q π_q ℓ_q φ_q − μ E_π[ℓ]) = Cθ − Cov_θ(φ, ℓ).
@@ -34,7 +34,7 @@ extension MacroCost {
           for k in 0..<m {
             var ht = 0.0
             for l in 0..<m {
-              let i = hessianLanes ? SmallMatrix.lanesIndex(agent: a, row: k, column: l, m: m) : (a * m + k) * m + l
+              let i = hessianLanes ? SmallMatrix.lanesIndex(agent: a, row: min(k, l), column: max(k, l), m: m) : (a * m + k) * m + l
               ht += hessian[i] * th[l]
             }
             out[a * m + k] = ht - lam * th[k] - (featureMean[a * m + k] - mu[k] * el)

@@ -111,7 +111,10 @@ public final class AgentUpdater {
   /// One consensus step (`step`) for `agents` (local slots), writing σNext, θNext of those
   /// agents. Local; neighbours' rows must be current.
   public func mix<C: Collection<Int>>(agents: C, step: MixingStep, state s: AgentState, rows: MixingRows) {
-    for i in agents { mixAgent(i, step: step, state: s, rows: rows) }
+    let basis = family.basis
+    withMixingBuffers(state: s, rows: rows) { b in
+      for i in agents { mixAgent(i, step: step, basis: basis, buffers: b, rows: rows) }
+    }
   }
 
   /// Steps 3–4 for `agents` (local slots) from the mixed σ_i, θ_i in σNext, θNext, in blocks

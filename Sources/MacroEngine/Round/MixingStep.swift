@@ -18,60 +18,43 @@ public enum MixingStep: Sendable, Equatable {
 
 extension AgentUpdater {
   /// Applies `step` to agent `i` (local slot). Local; neighbours' rows must be current.
-  func mixAgent(_ i: Int, step: MixingStep, state s: AgentState, rows: MixingRows) {
+  func mixAgent(_ i: Int, step: MixingStep, basis: LegendreBasis, buffers b: MixingBuffers, rows: MixingRows) {
     let m = self.m
     switch step {
     case .moveAndInject(let moving):
-      moveAgent(i, moving: moving, state: s)
-      rowSums(i, state: s, rows: rows)
-      s.sigmaNext.withUnsafeMutableBufferPointer { sn in
-        for k in 0..<m { sn[i * m + k] = sumSigma[k] + phiNew[k] - phiOld[k] }
-      }
-      s.thetaNext.withUnsafeMutableBufferPointer { tn in (tn.baseAddress! + i * m).update(from: sumTheta, count: m) }
+      moveAgent(i, moving: moving, basis: basis, buffers: b)
+      rowSums(i, buffers: b, rows: rows)
+      let sn = b.sigmaNext + i * m
+      for k in 0..<m { sn[k] = b.sumSigma[k] + b.phiNew[k] - b.phiOld[k] }
+      (b.thetaNext + i * m).update(from: b.sumTheta, count: m)
     case .plain:
-      rowSums(i, state: s, rows: rows)
-      s.sigmaNext.withUnsafeMutableBufferPointer { sn in (sn.baseAddress! + i * m).update(from: sumSigma, count: m) }
-      s.thetaNext.withUnsafeMutableBufferPointer { tn in (tn.baseAddress! + i * m).update(from: sumTheta, count: m) }
-    case .chebyshev(let a, let b, let first):
-      rowSums(i, state: s, rows: rows)
-      Self.recurrence(a: a, b: b, sums: sumSigma, current: s.sigma, next: &s.sigmaNext, row: i, m: m, first: first)
-      Self.recurrence(a: a, b: b, sums: sumTheta, current: s.theta, next: &s.thetaNext, row: i, m: m, first: first)
+      rowSums(i, buffers: b, rows: rows)
+      (b.sigmaNext + i * m).update(from: b.sumSigma, count: m)
+      (b.thetaNext + i * m).update(from: b.sumTheta, count: m)
+    case .chebyshev(let a, let c, let first):
+      rowSums(i, buffers: b, rows: rows)
+      Self.recurrence(a: a, b: c, sums: b.sumSigma, current: b.sigma + i * m, next: b.sigmaNext + i * m, m: m, first: first)
+      Self.recurrence(a: a, b: c, sums: b.sumTheta, current: b.theta + i * m, next: b.thetaNext + i * m, m: m, first: first)
     }
   }
 
-  /// next_i ← a · sums − b · (first ? current_i : next_i). Local.
-  static func recurrence(a: Double, b: Double, sums: [Double], current: [Double], next: inout [Double],
-                         row i: Int, m: Int, first: Bool) {
-    next.withUnsafeMutableBufferPointer { np in
-      let out = np.baseAddress! + i * m
-      if first {
-        current.withUnsafeBufferPointer { cp in
-          for k in 0..<m { out[k] = a * sums[k] - b * cp[i * m + k] }
-        }
-      } else {
-        for k in 0..<m { out[k] = a * sums[k] - b * out[k] }
-      }
+  /// next ← a · sums − b · (first ? current : next), one agent's row. Local.
+  @inline(__always)
+  static func recurrence(a: Double, b: Double, sums: UnsafePointer<Double>, current: UnsafePointer<Double>,
+                         next out: UnsafeMutablePointer<Double>, m: Int, first: Bool) {
+    if first {
+      for k in 0..<m { out[k] = a * sums[k] - b * current[k] }
+    } else {
+      for k in 0..<m { out[k] = a * sums[k] - b * out[k] }
     }
   }
 
   /// Σ_j w_ij σ_j and Σ_j w_ij θ_j of agent `i` into `sumSigma`, `sumTheta` (``MixingKernel``):
   /// for every k the terms are added in ascending global id (the row order), which fixes the
   /// bits for any partition. Local.
-  func rowSums(_ i: Int, state s: AgentState, rows: MixingRows) {
-    let m = self.m
-    rows.slots.withUnsafeBufferPointer { rs in
-      rows.weights.withUnsafeBufferPointer { rw in
-        s.sigma.withUnsafeBufferPointer { sp in
-          sumSigma.withUnsafeMutableBufferPointer { out in
-            rows.rowSum(i, src: sp.baseAddress!, slots: rs.baseAddress!, weights: rw.baseAddress!, m: m, out: out.baseAddress!)
-          }
-        }
-        s.theta.withUnsafeBufferPointer { tp in
-          sumTheta.withUnsafeMutableBufferPointer { out in
-            rows.rowSum(i, src: tp.baseAddress!, slots: rs.baseAddress!, weights: rw.baseAddress!, m: m, out: out.baseAddress!)
-          }
-        }
-      }
-    }
+  @inline(__always)
+  func rowSums(_ i: Int, buffers b: MixingBuffers, rows: MixingRows) {
+    rows.rowSum(i, src: b.sigma, slots: b.slots, weights: b.weights, m: m, out: b.sumSigma)
+    rows.rowSum(i, src: b.theta, slots: b.slots, weights: b.weights, m: m, out: b.sumTheta)
   }
 }
