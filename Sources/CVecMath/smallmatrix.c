@@ -291,6 +291,64 @@ CSM_INLINE void copy_runs_body(const double *restrict src, double *restrict dst,
   }
 }
 
+// ---------------------------------------------------------------------------- mixing row sums
+// outA = Σ_e w_e · a[slot_e·m …], outB likewise from b, over one mixing row: the entries
+// lo…selfAt−1, the self term (selfWeight, selfSlot), the entries selfAt…hi−1 — for every k the
+// terms added in that order from 0.0, one multiply and one add each (MixingKernel's order, the
+// same bits). Neighbour by neighbour with all m sums of both arrays in registers (m ≤ 32: four
+// 8-lane accumulators an array, the last one overlapping the third when m is not a multiple of
+// 8 — its overlapped entries are computed twice, identically), so the loads of every neighbour
+// row are independent and in flight together. Larger m: the same in column chunks of 32.
+CSM_INLINE void mix_term(double w, const double *restrict ra, const double *restrict rb, const size_t *off, int nv,
+                         v8d *accA, v8d *accB) {
+  const v8d wv = splat(w);
+  for (int c = 0; c < nv; c++) {
+    accA[c] += wv * load8(ra + off[c]);
+    accB[c] += wv * load8(rb + off[c]);
+  }
+}
+
+CSM_INLINE void mix_rowsum2_body(const double *restrict a, const double *restrict b, const int32_t *restrict slots,
+                                 const double *restrict weights, size_t lo, size_t selfAt, size_t hi,
+                                 size_t selfSlot, double selfWeight, size_t m, double *restrict outA,
+                                 double *restrict outB) {
+  if (m < LANES) {
+    for (size_t k = 0; k < m; k++) {
+      double sa = 0.0, sb = 0.0;
+      for (size_t e = lo; e < selfAt; e++) { sa += weights[e] * a[(size_t)slots[e] * m + k]; sb += weights[e] * b[(size_t)slots[e] * m + k]; }
+      sa += selfWeight * a[selfSlot * m + k];
+      sb += selfWeight * b[selfSlot * m + k];
+      for (size_t e = selfAt; e < hi; e++) { sa += weights[e] * a[(size_t)slots[e] * m + k]; sb += weights[e] * b[(size_t)slots[e] * m + k]; }
+      outA[k] = sa;
+      outB[k] = sb;
+    }
+    return;
+  }
+  for (size_t k0 = 0; k0 < m; k0 += 4 * LANES) {
+    // Column offsets of this chunk's vectors (the last one ends at column min(m, k0 + 32)).
+    const size_t width = m - k0 < 4 * LANES ? m - k0 : 4 * LANES;
+    size_t off[4];
+    int nv = 0;
+    for (size_t c = 0; c + LANES <= width; c += LANES) off[nv++] = k0 + c;
+    if (width % LANES != 0) off[nv++] = k0 + width - LANES;  // overlaps the previous vector (k0 + width ≥ 8)
+    v8d accA[4] = {splat(0.0), splat(0.0), splat(0.0), splat(0.0)};
+    v8d accB[4] = {splat(0.0), splat(0.0), splat(0.0), splat(0.0)};
+    for (size_t e = lo; e < selfAt; e++) {
+      const size_t r = (size_t)slots[e] * m;
+      mix_term(weights[e], a + r, b + r, off, nv, accA, accB);
+    }
+    mix_term(selfWeight, a + selfSlot * m, b + selfSlot * m, off, nv, accA, accB);
+    for (size_t e = selfAt; e < hi; e++) {
+      const size_t r = (size_t)slots[e] * m;
+      mix_term(weights[e], a + r, b + r, off, nv, accA, accB);
+    }
+    for (int c = 0; c < nv; c++) {
+      store8(outA + off[c], accA[c]);
+      store8(outB + off[c], accB[c]);
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------- variants
 #define CSM_VARIANT(suffix, attr)                                                                          \
   attr static void assemble_##suffix(size_t count, size_t m, size_t M2, const double *mo, const double *mu, \
@@ -307,6 +365,11 @@ CSM_INLINE void copy_runs_body(const double *restrict src, double *restrict dst,
   attr static void copy_runs_##suffix(const double *src, double *dst, size_t outer, size_t inner, size_t len, \
                                       size_t sO, size_t sI, size_t dO, size_t dI) {                       \
     copy_runs_body(src, dst, outer, inner, len, sO, sI, dO, dI);                                          \
+  }                                                                                                       \
+  attr static void mix_rowsum2_##suffix(const double *a, const double *b, const int32_t *sl, const double *w, \
+                                        size_t lo, size_t sa, size_t hi, size_t ss, double sw, size_t m,  \
+                                        double *oa, double *ob) {                                          \
+    mix_rowsum2_body(a, b, sl, w, lo, sa, hi, ss, sw, m, oa, ob);                                         \
   }
 
 CSM_VARIANT(baseline, )
@@ -344,4 +407,17 @@ int csm_cg_solve8(int variant, const double *h, const double *b, double *v, size
 void csm_copy_runs(const double *src, double *dst, size_t outer, size_t inner, size_t len, size_t srcOuter,
                    size_t srcInner, size_t dstOuter, size_t dstInner) {
   CSM_PICK(copy_runs, cvm_active_variant())(src, dst, outer, inner, len, srcOuter, srcInner, dstOuter, dstInner);
+}
+
+typedef void (*mix_rowsum2_fn)(const double *, const double *, const int32_t *, const double *, size_t, size_t,
+                               size_t, size_t, double, size_t, double *, double *);
+
+int csm_mix_rowsum2(int variant, const double *a, const double *b, const int32_t *slots, const double *weights,
+                    size_t lo, size_t selfAt, size_t hi, size_t selfSlot, double selfWeight, size_t m, double *outA,
+                    double *outB) {
+  if (variant < 0) variant = cvm_active_variant();
+  else if (!cvm_variant_supported(variant)) return -1;
+  const mix_rowsum2_fn f = CSM_PICK(mix_rowsum2, variant);
+  f(a, b, slots, weights, lo, selfAt, hi, selfSlot, selfWeight, m, outA, outB);
+  return 0;
 }

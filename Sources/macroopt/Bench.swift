@@ -200,28 +200,31 @@ struct Bench: ParsableCommand {
   func mixingKernelRates(engine: DistributedEngine) -> (fast: Double, reference: Double, bandwidth: Double, memcpy: Double) {
     let st = engine.state, rows = engine.rows, m = st.m, n = st.ownedCount
     guard n > 0 else { return (0, 0, 0, 1) }
-    var out = [Double](repeating: 0, count: n * m)
-    typealias Kernel = (UnsafePointer<Double>, UnsafePointer<Int32>, UnsafePointer<Double>, Range<Int>, Int, Int, Double, Int,
-                        UnsafeMutablePointer<Double>) -> Void
-    func sweep(_ kernel: Kernel) -> Double {
+    var out = [Double](repeating: 0, count: 2 * n * m)
+    func sweep(_ body: (Int, UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Int32>, UnsafePointer<Double>,
+                        UnsafeMutablePointer<Double>) -> Void) -> Double {
       measure {
         rows.slots.withUnsafeBufferPointer { rs in rows.weights.withUnsafeBufferPointer { rw in
           out.withUnsafeMutableBufferPointer { o in
-            for src in [st.sigma, st.theta] {
-              src.withUnsafeBufferPointer { sp in
-                for i in 0..<n {
-                  let lo = rows.offsets[i]
-                  kernel(sp.baseAddress!, rs.baseAddress!, rw.baseAddress!, lo..<rows.offsets[i + 1], lo + Int(rows.selfPosition[i]),
-                         i, rows.selfWeight[i], m, o.baseAddress! + i * m)
-                }
+            st.sigma.withUnsafeBufferPointer { sp in
+              st.theta.withUnsafeBufferPointer { tp in
+                for i in 0..<n { body(i, sp.baseAddress!, tp.baseAddress!, rs.baseAddress!, rw.baseAddress!, o.baseAddress!) }
               }
             }
           } } }
       } / Double(n) * 1e9
     }
-    let fast = sweep { MixingKernel.rowSum(src: $0, slots: $1, weights: $2, range: $3, selfAt: $4, selfSlot: $5, selfWeight: $6, m: $7, out: $8) }
-    let reference = sweep {
-      MixingKernel.rowSumReference(src: $0, slots: $1, weights: $2, range: $3, selfAt: $4, selfSlot: $5, selfWeight: $6, m: $7, out: $8)
+    let fast = sweep { i, sp, tp, rs, rw, o in
+      let lo = rows.offsets[i]
+      MixingKernel.rowSum2(sp, tp, slots: rs, weights: rw, range: lo..<rows.offsets[i + 1], selfAt: lo + Int(rows.selfPosition[i]),
+                           selfSlot: i, selfWeight: rows.selfWeight[i], m: m, outA: o + i * m, outB: o + (n + i) * m)
+    }
+    let reference = sweep { i, sp, tp, rs, rw, o in
+      let lo = rows.offsets[i], range = lo..<rows.offsets[i + 1], at = lo + Int(rows.selfPosition[i]), w = rows.selfWeight[i]
+      MixingKernel.rowSumReference(src: sp, slots: rs, weights: rw, range: range, selfAt: at, selfSlot: i, selfWeight: w, m: m,
+                                   out: o + i * m)
+      MixingKernel.rowSumReference(src: tp, slots: rs, weights: rw, range: range, selfAt: at, selfSlot: i, selfWeight: w, m: m,
+                                   out: o + (n + i) * m)
     }
     let bytes = Double(2 * (rows.slots.count + n) * m * 8 + 2 * n * m * 8) / Double(n)
     var copy = [Double](repeating: 0, count: st.sigma.count)

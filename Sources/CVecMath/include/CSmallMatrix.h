@@ -42,4 +42,12 @@ int csm_cg_solve8(int variant, const double *h, const double *b, double *v, size
 /// sum factorizations.
 void csm_copy_runs(const double *src, double *dst, size_t outer, size_t inner, size_t len, size_t srcOuter,
                    size_t srcInner, size_t dstOuter, size_t dstInner);
+/// One mixing row of two arrays at once: outA[k] = Σ w_e·a[slots[e]·m + k] over the entries
+/// e = lo…selfAt−1, then selfWeight·a[selfSlot·m + k], then e = selfAt…hi−1, for every k < m in
+/// that order from 0.0 with one multiply and one add a term; outB likewise from b. The
+/// consensus step's neighbour sums of σ and θ (MixingKernel.rowSumReference is the twin).
+/// Returns 0, or −1 (nothing done) for a variant this CPU lacks.
+int csm_mix_rowsum2(int variant, const double *a, const double *b, const int32_t *slots, const double *weights,
+                    size_t lo, size_t selfAt, size_t hi, size_t selfSlot, double selfWeight, size_t m, double *outA,
+                    double *outB);
 #endif

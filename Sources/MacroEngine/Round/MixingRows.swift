@@ -37,13 +37,15 @@ public struct MixingRows: Sendable {
     self.selfPosition = pos
   }
 
-  /// Σ_j w_sj y_j of owned slot s into `out` (m values) by ``MixingKernel/rowSum``; `slots`
-  /// and `weights` are this struct's arrays' base addresses. Local.
+  /// Σ_j w_sj a_j and Σ_j w_sj b_j of owned slot s into `outA`, `outB` (m values each) by
+  /// ``MixingKernel/rowSum2``; `slots` and `weights` are this struct's arrays' base addresses.
+  /// Local.
   @inline(__always)
-  func rowSum(_ s: Int, src: UnsafePointer<Double>, slots sl: UnsafePointer<Int32>, weights wt: UnsafePointer<Double>,
-              m: Int, out: UnsafeMutablePointer<Double>) {
+  func rowSum2(_ s: Int, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, slots sl: UnsafePointer<Int32>,
+               weights wt: UnsafePointer<Double>, m: Int, outA: UnsafeMutablePointer<Double>,
+               outB: UnsafeMutablePointer<Double>) {
     let lo = offsets[s]
-    MixingKernel.rowSum(src: src, slots: sl, weights: wt, range: lo..<offsets[s + 1], selfAt: lo + Int(selfPosition[s]),
-                        selfSlot: s, selfWeight: selfWeight[s], m: m, out: out)
+    MixingKernel.rowSum2(a, b, slots: sl, weights: wt, range: lo..<offsets[s + 1], selfAt: lo + Int(selfPosition[s]),
+                         selfSlot: s, selfWeight: selfWeight[s], m: m, outA: outA, outB: outB)
   }
 }

@@ -54,7 +54,6 @@ extension AgentUpdater {
   /// bits for any partition. Local.
   @inline(__always)
   func rowSums(_ i: Int, buffers b: MixingBuffers, rows: MixingRows) {
-    rows.rowSum(i, src: b.sigma, slots: b.slots, weights: b.weights, m: m, out: b.sumSigma)
-    rows.rowSum(i, src: b.theta, slots: b.slots, weights: b.weights, m: m, out: b.sumTheta)
+    rows.rowSum2(i, b.sigma, b.theta, slots: b.slots, weights: b.weights, m: m, outA: b.sumSigma, outB: b.sumTheta)
   }
 }
