@@ -62,10 +62,15 @@ extension AgentUpdater {
                   var a0 = 0
                   while a0 < c {
                     let n = min(L, c - a0)
-                    for k in 0..<m {
-                      for l in 0..<L {
-                        b[k * L + l] = l < n ? gr[(a0 + l) * m + k] : 0
-                        x[k * L + l] = l < n ? vp[sl[a0 + l] * m + k] : 0
+                    if n < L {
+                      b.update(repeating: 0, count: m * L)
+                      x.update(repeating: 0, count: m * L)
+                    }
+                    for l in 0..<n {
+                      let gra = gr.baseAddress! + (a0 + l) * m, va = vp.baseAddress! + sl[a0 + l] * m
+                      for k in 0..<m {
+                        b[k * L + l] = gra[k]
+                        x[k * L + l] = va[k]
                       }
                     }
                     SmallMatrix.conjugateGradient8(h: hp.baseAddress! + a0 * m * m, b: b, v: x, m: m, iterations: T,

@@ -57,11 +57,10 @@ extension AgentUpdater {
                       while a0 < c {
                         let n = min(L, c - a0), g = gp.baseAddress!, x = xp.baseAddress!
                         // g_i = μ(m_i) + λm_i − σ_i in lanes (unused lanes 0), x = g.
-                        for k in 0..<m {
-                          for l in 0..<L {
-                            let a = a0 + l
-                            g[k * L + l] = l < n ? mu[a * m + k] + lam * bl[a * m + k] - sb[a * m + k] : 0
-                          }
+                        if n < L { g.update(repeating: 0, count: m * L) }
+                        for l in 0..<n {
+                          let o = (a0 + l) * m, mua = mu.baseAddress! + o, bla = bl.baseAddress! + o, sba = sb.baseAddress! + o
+                          for k in 0..<m { g[k * L + l] = mua[k] + lam * bla[k] - sba[k] }
                         }
                         x.update(from: g, count: m * L)
                         let ok = SmallMatrix.choleskySolve8(hp.baseAddress! + a0 * m * m, m: m, x,
