@@ -54,7 +54,8 @@ CSM_INLINE void transpose_rows8(const double *restrict src, size_t n, size_t wid
   }
 }
 
-// h into entries (k, c) and (c, k) of agents b0…b0+n−1 (group = their lanes-layout group).
+// h into entry (k, c) of agents b0…b0+n−1: in the lanes layout once (group = their group, upper
+// triangle), agent-major into (k, c) and (c, k).
 CSM_INLINE void assemble_store(double *restrict out, double *restrict group, size_t b0, size_t n, size_t m,
                                int lanes, size_t k, size_t c, v8d h) {
   if (lanes) {
@@ -409,15 +410,11 @@ void csm_copy_runs(const double *src, double *dst, size_t outer, size_t inner, s
   CSM_PICK(copy_runs, cvm_active_variant())(src, dst, outer, inner, len, srcOuter, srcInner, dstOuter, dstInner);
 }
 
-typedef void (*mix_rowsum2_fn)(const double *, const double *, const int32_t *, const double *, size_t, size_t,
-                               size_t, size_t, double, size_t, double *, double *);
-
 int csm_mix_rowsum2(int variant, const double *a, const double *b, const int32_t *slots, const double *weights,
                     size_t lo, size_t selfAt, size_t hi, size_t selfSlot, double selfWeight, size_t m, double *outA,
                     double *outB) {
   if (variant < 0) variant = cvm_active_variant();
   else if (!cvm_variant_supported(variant)) return -1;
-  const mix_rowsum2_fn f = CSM_PICK(mix_rowsum2, variant);
-  f(a, b, slots, weights, lo, selfAt, hi, selfSlot, selfWeight, m, outA, outB);
+  CSM_PICK(mix_rowsum2, variant)(a, b, slots, weights, lo, selfAt, hi, selfSlot, selfWeight, m, outA, outB);
   return 0;
 }

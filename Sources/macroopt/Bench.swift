@@ -216,7 +216,7 @@ struct Bench: ParsableCommand {
     }
     let fast = sweep { i, sp, tp, rs, rw, o in
       let lo = rows.offsets[i]
-      MixingKernel.rowSum2(sp, tp, slots: rs, weights: rw, range: lo..<rows.offsets[i + 1], selfAt: lo + Int(rows.selfPosition[i]),
+      NeighbourSums.rowSum2(sp, tp, slots: rs, weights: rw, range: lo..<rows.offsets[i + 1], selfAt: lo + Int(rows.selfPosition[i]),
                            selfSlot: i, selfWeight: rows.selfWeight[i], m: m, outA: o + i * m, outB: o + (n + i) * m)
     }
     let reference = sweep { i, sp, tp, rs, rw, o in

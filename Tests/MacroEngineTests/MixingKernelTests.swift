@@ -37,7 +37,7 @@ struct MixingKernelTests {
                   var gotA = [Double](repeating: .nan, count: m + 1), gotB = gotA
                   let ran = gotA.withUnsafeMutableBufferPointer { oa in
                     gotB.withUnsafeMutableBufferPointer { ob in
-                      MixingKernel.rowSum2(ap.baseAddress!, bp.baseAddress!, slots: rs.baseAddress!, weights: rw.baseAddress!,
+                      NeighbourSums.rowSum2(ap.baseAddress!, bp.baseAddress!, slots: rs.baseAddress!, weights: rw.baseAddress!,
                                            range: range, selfAt: selfAt, selfSlot: selfSlot, selfWeight: selfWeight, m: m,
                                            outA: oa.baseAddress!, outB: ob.baseAddress!, variant: variant)
                     }

@@ -25,8 +25,9 @@ public final class AgentUpdater {
   var featureMean: [Double]  // B×m (reverse KL)
   var grad: [Double]         // B×m: ∇U
   var slots: [Int]           // B
-  // Per-agent scratch.
-  var phiOld: [Double], phiNew: [Double], jac: [Double], sumSigma: [Double], sumTheta: [Double]
+  // Per-agent scratch of the consensus step: φ(x^old), φ(x^new), the neighbour sums of σ and θ
+  // (m each), J_φ (m·d), one after another (`MixingBuffers` hands out the pieces).
+  var agentScratch: [Double]
   // One group of 8 agents in lanes (batched Cholesky and CG): m×8 vectors and their scratch.
   var laneX: [Double], laneB: [Double], laneScratch: [Double]
 
@@ -50,9 +51,7 @@ public final class AgentUpdater {
     laneB = laneX
     laneScratch = [Double](repeating: 0, count: max(m, 3) * m * SmallMatrix.lanes)
     slots = [Int](repeating: 0, count: B)
-    phiNew = [Double](repeating: 0, count: m)
-    jac = [Double](repeating: 0, count: m * d)
-    phiOld = phiNew; sumSigma = phiNew; sumTheta = phiNew
+    agentScratch = [Double](repeating: 0, count: 4 * m + m * d)
   }
 
   /// Model flop count of one agent-round (DGEMMs + Cholesky), for GFLOP/s reports.

@@ -13,7 +13,8 @@ struct MixingBuffers {
   /// The mixing rows' neighbour slots and weights.
   let slots: UnsafePointer<Int32>
   let weights: UnsafePointer<Double>
-  /// Per-agent scratch of the updater: φ(x^old), φ(x^new) (m), J_φ (m·d), the neighbour sums (m).
+  /// Per-agent scratch (pieces of the updater's `agentScratch`): φ(x^old), φ(x^new) (m), J_φ
+  /// (m·d), the neighbour sums (m).
   let phiOld: UnsafeMutablePointer<Double>
   let phiNew: UnsafeMutablePointer<Double>
   let jac: UnsafeMutablePointer<Double>
@@ -35,21 +36,13 @@ extension AgentUpdater {
                 s.thetaNext.withUnsafeMutableBufferPointer { tn in
                   rows.slots.withUnsafeBufferPointer { rs in
                     rows.weights.withUnsafeBufferPointer { rw in
-                      phiOld.withUnsafeMutableBufferPointer { po in
-                        phiNew.withUnsafeMutableBufferPointer { pn in
-                          jac.withUnsafeMutableBufferPointer { jp in
-                            sumSigma.withUnsafeMutableBufferPointer { ss in
-                              sumTheta.withUnsafeMutableBufferPointer { st in
-                                body(MixingBuffers(
-                                  x: x.baseAddress!, x0: x0.baseAddress!, v: v.baseAddress!, sigma: sg.baseAddress!,
-                                  theta: th.baseAddress!, sigmaNext: sn.baseAddress!, thetaNext: tn.baseAddress!,
-                                  slots: rs.baseAddress!, weights: rw.baseAddress!, phiOld: po.baseAddress!,
-                                  phiNew: pn.baseAddress!, jac: jp.baseAddress!, sumSigma: ss.baseAddress!,
-                                  sumTheta: st.baseAddress!))
-                              }
-                            }
-                          }
-                        }
+                      agentScratch.withUnsafeMutableBufferPointer { sc in
+                        let w = sc.baseAddress!, m = self.m
+                        return body(MixingBuffers(
+                          x: x.baseAddress!, x0: x0.baseAddress!, v: v.baseAddress!, sigma: sg.baseAddress!,
+                          theta: th.baseAddress!, sigmaNext: sn.baseAddress!, thetaNext: tn.baseAddress!,
+                          slots: rs.baseAddress!, weights: rw.baseAddress!, phiOld: w, phiNew: w + m,
+                          jac: w + 4 * m, sumSigma: w + 2 * m, sumTheta: w + 3 * m))
                       }
                     }
                   }

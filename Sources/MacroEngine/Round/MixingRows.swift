@@ -1,3 +1,5 @@
+import BLASKit
+
 /// The rows of W for one rank's owned agents in local slots — the summation order that makes
 /// Σ_j w_ij σ_j independent of the partition (DESIGN §3): row s is its off-diagonal entries
 /// offsets[s]..<offsets[s+1] of `slots` and `weights` (ascending global id), with the self
@@ -38,14 +40,14 @@ public struct MixingRows: Sendable {
   }
 
   /// Σ_j w_sj a_j and Σ_j w_sj b_j of owned slot s into `outA`, `outB` (m values each) by
-  /// ``MixingKernel/rowSum2``; `slots` and `weights` are this struct's arrays' base addresses.
+  /// BLASKit's `NeighbourSums.rowSum2`; `slots` and `weights` are this struct's arrays' base addresses.
   /// Local.
   @inline(__always)
   func rowSum2(_ s: Int, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, slots sl: UnsafePointer<Int32>,
                weights wt: UnsafePointer<Double>, m: Int, outA: UnsafeMutablePointer<Double>,
                outB: UnsafeMutablePointer<Double>) {
     let lo = offsets[s]
-    MixingKernel.rowSum2(a, b, slots: sl, weights: wt, range: lo..<offsets[s + 1], selfAt: lo + Int(selfPosition[s]),
-                         selfSlot: s, selfWeight: selfWeight[s], m: m, outA: outA, outB: outB)
+    NeighbourSums.rowSum2(a, b, slots: sl, weights: wt, range: lo..<offsets[s + 1], selfAt: lo + Int(selfPosition[s]),
+                          selfSlot: s, selfWeight: selfWeight[s], m: m, outA: outA, outB: outB)
   }
 }
