@@ -135,7 +135,8 @@ extension ExpFamily {
 
   /// The moments πᵀΨ of a block (B×M2), row b times `rowScale[b]` when given (B values): for
   /// d = 2 by sum factorization, L2ᵀ Π_b L2 per
-  /// agent as two batched DGEMMs (2 n_q² J + 2 n_q J² flops instead of 2 n_q² M2); otherwise
+  /// agent as two batched DGEMMs (2 n_q² J + 2 n_q J² flops instead of 2 n_q² M2; the first
+  /// on `tensorTablePadded`, J_p columns); otherwise
   /// one DGEMM π Ψ. Every BLAS call has fixed shapes (B·n_q rows, B·J columns), so a row's
   /// bits do not depend on its position in the block. Local.
   public func computeMoments(pi: UnsafePointer<Double>, rowScale: UnsafePointer<Double>? = nil,
@@ -151,17 +152,17 @@ extension ExpFamily {
       }
       return
     }
-    let n = quadrature.nodesPerAxis, J = 2 * basis.degree + 1, BJ = B * J
-    tensorTable.withUnsafeBufferPointer { L in
+    let n = quadrature.nodesPerAxis, J = 2 * basis.degree + 1, BJ = B * J, Jp = paddedTableColumns
+    tensorTablePadded.withUnsafeBufferPointer { L in
       ws.stage1.withUnsafeMutableBufferPointer { s1 in
         ws.stage1T.withUnsafeMutableBufferPointer { s1t in
           ws.stage2.withUnsafeMutableBufferPointer { s2 in
-            // T[(b,q1), c] = Σ_q2 π_b[q1, q2] L[q2, c]
-            BLAS.dgemm(.none, .none, m: B * n, n: J, k: n, alpha: 1, a: pi, lda: n,
-                       b: L.baseAddress!, ldb: J, beta: 0, c: s1.baseAddress!, ldc: J)
-            // Tᵀ layout: X[q1, (b, c)] = T[(b, q1), c] (runs of J)
+            // T[(b,q1), c] = Σ_q2 π_b[q1, q2] L[q2, c], c < J_p (L's columns past J are zero)
+            BLAS.dgemm(.none, .none, m: B * n, n: Jp, k: n, alpha: 1, a: pi, lda: n,
+                       b: L.baseAddress!, ldb: Jp, beta: 0, c: s1.baseAddress!, ldc: Jp)
+            // Tᵀ layout: X[q1, (b, c)] = T[(b, q1), c] (runs of J; the padding columns dropped)
             SmallMatrix.copyRuns(from: s1.baseAddress!, to: s1t.baseAddress!, outer: B, inner: n, length: J,
-                                 srcOuter: n * J, srcInner: J, dstOuter: J, dstInner: BJ)
+                                 srcOuter: n * Jp, srcInner: Jp, dstOuter: J, dstInner: BJ)
             // O[a, (b, c)] = Σ_q1 Lᵀ[a, q1] X[q1, (b, c)]
             tensorTableT.withUnsafeBufferPointer { LT in
               BLAS.dgemm(.none, .none, m: J, n: BJ, k: n, alpha: 1, a: LT.baseAddress!, lda: n,

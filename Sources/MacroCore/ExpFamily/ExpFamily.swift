@@ -45,6 +45,12 @@ public final class ExpFamily: Sendable {
   /// `tensorTable` transposed (J × n_q), so that stage 2 of the moments and of Z are plain NN
   /// products (OpenBLAS's small-matrix kernel, no β = 0 memset of C as on its general path).
   public let tensorTableT: [Double]
+  /// `tensorTable` with its J columns padded by zeros to `paddedTableColumns` (a multiple of 8):
+  /// the B for stage 1 of the moments. OpenBLAS's small-matrix kernel runs 13 columns as a full
+  /// and a masked vector at 66 GFLOP/s, 16 columns at 115 (so the padded product is 30% faster
+  /// with 23% more flops); every column is the same k-ordered fused multiply-add chain, so the
+  /// first J columns have the bits of the unpadded product (`MomentsTests` checks it).
+  public let tensorTablePadded: [Double]
   public let tensorPositions: [Int]
   /// For each φ_k = p̂_a ⊗ p̂_c its position a·(K+1) + c in the (K+1)×(K+1) array Θ̂ of
   /// `computeLinearPredictor` (d = 2; empty otherwise).
@@ -59,6 +65,11 @@ public final class ExpFamily: Sendable {
   public var usesSumFactorization: Bool { !tensorTable.isEmpty }
 
   public var momentCount: Int { momentBasis.count }
+
+  /// Columns of `tensorTablePadded`: J = 2K+1 rounded up to a multiple of 8 (one AVX-512
+  /// vector of doubles); 0 without sum factorization.
+  public var paddedTableColumns: Int { usesSumFactorization ? Self.paddedColumns(2 * basis.degree + 1) : 0 }
+  static func paddedColumns(_ j: Int) -> Int { (j + 7) / 8 * 8 }
 
   /// Flops of `computeMoments` per agent: 2 n_q² J + 2 n_q J² with sum factorization
   /// (J = 2K+1), else 2 Q M2.
@@ -114,11 +125,14 @@ public final class ExpFamily: Sendable {
       let table = Self.axisTable(nodes: nq, degree: 2 * K)
       tensorTable = table
       tensorTableT = Self.transposed(table, rows: nq, columns: J)
+      let Jp = Self.paddedColumns(J)
+      tensorTablePadded = (0..<(nq * Jp)).map { i in i % Jp < J ? table[(i / Jp) * J + i % Jp] : 0 }
       tensorPositions = (0..<md.count).map { r in md.exponents[r * 2] * J + md.exponents[r * 2 + 1] }
       predictorPositions = (0..<b.count).map { k in b.exponents[k * 2] * (K + 1) + b.exponents[k * 2 + 1] }
     } else {
       tensorTable = []
       tensorTableT = []
+      tensorTablePadded = []
       tensorPositions = []
       predictorPositions = []
     }
@@ -139,7 +153,8 @@ public final class ExpFamily: Sendable {
     basis = f.basis; quadrature = f.quadrature; lambda = f.lambda; blockSize = b
     m = f.m; q = f.q; phi = f.phi; logWeights = f.logWeights; momentBasis = f.momentBasis
     psi = f.psi; gramCoefficients = f.gramCoefficients; gram = f.gram; meanColumns = f.meanColumns
-    tensorTable = f.tensorTable; tensorTableT = f.tensorTableT; tensorPositions = f.tensorPositions
+    tensorTable = f.tensorTable; tensorTableT = f.tensorTableT
+    tensorTablePadded = f.tensorTablePadded; tensorPositions = f.tensorPositions
     predictorPositions = f.predictorPositions
     axisTableT = f.axisTableT; predictorOffsets3D = f.predictorOffsets3D
   }
@@ -180,7 +195,7 @@ public final class ExpFamilyWorkspace {
   /// For each φ_k = p̂_a ⊗ p̂_c (d = 2), its offset a·B(K+1) + c in Θ̂ (agent b adds b(K+1)):
   /// `predictorPositions` resolved once for this block size.
   let predictorOffsets: [Int]
-  /// Sum-factorization scratch (d = 2): B·n_q×J, n_q×B·J and J×B·J.
+  /// Sum-factorization scratch (d = 2): B·n_q×J_p (J_p = `paddedTableColumns`), n_q×B·J and J×B·J.
   var stage1: [Double]
   var stage1T: [Double]
   var stage2: [Double]
@@ -199,7 +214,7 @@ public final class ExpFamilyWorkspace {
     let n = f.quadrature.nodesPerAxis
     // stage1/stage1T also hold the n_q×B(K+1) stages of Z (J ≥ K+1); for d = 3 the stages of
     // Z (B·n_q·(K+1)·max(n_q, K+1)) and Θ̂ (B(K+1)³).
-    var big = f.usesSumFactorization ? f.blockSize * n * J : 0
+    var big = f.usesSumFactorization ? f.blockSize * n * f.paddedTableColumns : 0
     var hat = f.usesSumFactorization ? K1 * f.blockSize * K1 : 0
     if !f.axisTableT.isEmpty {
       big = f.blockSize * n * K1 * max(n, K1)
