@@ -90,11 +90,12 @@ import MacroCore
 
   /// The fast evaluation (table normalizations, dedicated d = 2 products, derivatives only
   /// with Jacobians) gives the bits of its plain twin `evaluateReference`, values with and
-  /// without Jacobians, at random points and the corners.
-  @Test(arguments: [(1, 8), (2, 6), (2, 12), (3, 4)])
-  func fastEvaluationMatchesItsTwinBitwise(_ c: (d: Int, K: Int)) {
+  /// without Jacobians, at random points and the corners; 40 points (five chunks of eight
+  /// SIMD lanes) and 13 (a partial chunk).
+  @Test(arguments: [(1, 8, 40), (2, 6, 40), (2, 6, 13), (2, 12, 40), (3, 4, 13)])
+  func fastEvaluationMatchesItsTwinBitwise(_ c: (d: Int, K: Int, B: Int)) {
     let b = LegendreBasis(dimension: c.d, degree: c.K)
-    let d = c.d, m = b.count, B = 40
+    let d = c.d, m = b.count, B = c.B
     var rng = TestRandom(seed: 17)
     var points = (0..<(B * d)).map { _ in rng.uniform(-1, 1) }
     for k in 0..<d { points[k] = 1; points[d + k] = -1 }

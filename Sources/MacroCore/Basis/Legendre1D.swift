@@ -48,6 +48,35 @@ public enum Legendre1D {
     for n in 0...K { values[n] *= normalization(n) }
   }
 
+  /// `evaluate(_:degree:normalizations:values:derivatives:)` at eight points at once, one
+  /// point per SIMD lane: `values[n][p]` = p̂_n(t[p]) (and the derivatives). Every lane does the
+  /// arithmetic of the one-point recurrence in its order, so each lane has its bits; the eight
+  /// recurrences run side by side instead of one division chain after another (issue 17: the
+  /// move step evaluates the basis three times per agent and round). Local.
+  @inlinable
+  public static func evaluate(
+    _ t: SIMD8<Double>, degree K: Int, normalizations: UnsafePointer<Double>,
+    values: UnsafeMutablePointer<SIMD8<Double>>, derivatives: UnsafeMutablePointer<SIMD8<Double>>?
+  ) {
+    values[0] = SIMD8(repeating: 1)
+    if K >= 1 { values[1] = t }
+    if K >= 2 {
+      for n in 1..<K {
+        let nd = Double(n)
+        values[n + 1] = ((2 * nd + 1) * t * values[n] - nd * values[n - 1]) / (nd + 1)
+      }
+    }
+    if let d = derivatives {
+      d[0] = SIMD8(repeating: 0)
+      if K >= 1 { d[1] = SIMD8(repeating: 1) }
+      if K >= 2 {
+        for n in 1..<K { d[n + 1] = d[n - 1] + Double(2 * n + 1) * values[n] }
+      }
+      for n in 0...K { d[n] *= normalizations[n] }
+    }
+    for n in 0...K { values[n] *= normalizations[n] }
+  }
+
   /// √((2n+1)/2).
   @inlinable
   public static func normalization(_ n: Int) -> Double { (Double(2 * n + 1) / 2).squareRoot() }

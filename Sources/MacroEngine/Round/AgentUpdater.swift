@@ -25,8 +25,9 @@ public final class AgentUpdater {
   var featureMean: [Double]  // B×m (reverse KL)
   var grad: [Double]         // B×m: ∇U
   var slots: [Int]           // B
-  // Per-agent scratch of the consensus step: φ(x^old), φ(x^new), the neighbour sums of σ and θ
-  // (m each), J_φ (m·d), one after another (`MixingBuffers` hands out the pieces).
+  // Scratch of the consensus step, one after another (`MixingBuffers` hands out the pieces):
+  // the neighbour sums of σ and θ (m each), then for a chunk of `moveChunk` agents φ(x^old),
+  // φ(x^new) (m each), J_φ (m·d) and the points (d).
   var agentScratch: [Double]
   // One group of 8 agents in lanes (batched Cholesky and CG): m×8 vectors and their scratch.
   var laneX: [Double], laneB: [Double], laneScratch: [Double]
@@ -51,7 +52,7 @@ public final class AgentUpdater {
     laneB = laneX
     laneScratch = [Double](repeating: 0, count: max(m, 3) * m * SmallMatrix.lanes)
     slots = [Int](repeating: 0, count: B)
-    agentScratch = [Double](repeating: 0, count: 4 * m + m * d)
+    agentScratch = [Double](repeating: 0, count: 2 * m + Self.moveChunk * (2 * m + m * d + d))
   }
 
   /// Model flop count of one agent-round (DGEMMs + Cholesky), for GFLOP/s reports.
@@ -112,7 +113,7 @@ public final class AgentUpdater {
   public func mix<C: Collection<Int>>(agents: C, step: MixingStep, state s: AgentState, rows: MixingRows) {
     let basis = family.basis
     withMixingBuffers(state: s, rows: rows) { b in
-      for i in agents { mixAgent(i, step: step, basis: basis, buffers: b, rows: rows) }
+      mixAgents(agents, step: step, basis: basis, buffers: b, rows: rows)
     }
   }
 

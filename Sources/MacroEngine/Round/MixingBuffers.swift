@@ -13,13 +13,15 @@ struct MixingBuffers {
   /// The mixing rows' neighbour slots and weights.
   let slots: UnsafePointer<Int32>
   let weights: UnsafePointer<Double>
-  /// Per-agent scratch (pieces of the updater's `agentScratch`): φ(x^old), φ(x^new) (m), J_φ
-  /// (m·d), the neighbour sums (m).
+  /// Scratch (pieces of the updater's `agentScratch`): the neighbour sums (m each), and for a
+  /// chunk of `moveChunk` agents φ(x^old), φ(x^new) (m per agent), J_φ (m·d per agent) and
+  /// the points (d per agent).
+  let sumSigma: UnsafeMutablePointer<Double>
+  let sumTheta: UnsafeMutablePointer<Double>
   let phiOld: UnsafeMutablePointer<Double>
   let phiNew: UnsafeMutablePointer<Double>
   let jac: UnsafeMutablePointer<Double>
-  let sumSigma: UnsafeMutablePointer<Double>
-  let sumTheta: UnsafeMutablePointer<Double>
+  let points: UnsafeMutablePointer<Double>
 }
 
 extension AgentUpdater {
@@ -37,12 +39,13 @@ extension AgentUpdater {
                   rows.slots.withUnsafeBufferPointer { rs in
                     rows.weights.withUnsafeBufferPointer { rw in
                       agentScratch.withUnsafeMutableBufferPointer { sc in
-                        let w = sc.baseAddress!, m = self.m
+                        let w = sc.baseAddress!, m = self.m, c = Self.moveChunk
+                        let phiOld = w + 2 * m, phiNew = phiOld + c * m, jac = phiNew + c * m
                         return body(MixingBuffers(
                           x: x.baseAddress!, x0: x0.baseAddress!, v: v.baseAddress!, sigma: sg.baseAddress!,
                           theta: th.baseAddress!, sigmaNext: sn.baseAddress!, thetaNext: tn.baseAddress!,
-                          slots: rs.baseAddress!, weights: rw.baseAddress!, phiOld: w, phiNew: w + m,
-                          jac: w + 4 * m, sumSigma: w + 2 * m, sumTheta: w + 3 * m))
+                          slots: rs.baseAddress!, weights: rw.baseAddress!, sumSigma: w, sumTheta: w + m,
+                          phiOld: phiOld, phiNew: phiNew, jac: jac, points: jac + c * m * d))
                       }
                     }
                   }
