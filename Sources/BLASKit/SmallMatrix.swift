@@ -76,25 +76,4 @@ public enum SmallMatrix {
                                         variant: VectorMath.Variant? = nil) -> Bool {
     csm_cg_solve8(variant?.rawValue ?? -1, h, b, v, m, Int32(iterations), scratch) == 0
   }
-
-  /// dst[o·dstOuter + i·dstInner + t] = src[o·srcOuter + i·srcInner + t] for o < outer,
-  /// i < inner, t < length: a permutation of runs of `length` doubles (the stages of the sum
-  /// factorizations), by the C kernel. The arrays must not overlap. Twin: `copyRunsReference`.
-  @inline(__always)
-  public static func copyRuns(from src: UnsafePointer<Double>, to dst: UnsafeMutablePointer<Double>,
-                              outer: Int, inner: Int, length: Int, srcOuter: Int, srcInner: Int,
-                              dstOuter: Int, dstInner: Int) {
-    csm_copy_runs(src, dst, outer, inner, length, srcOuter, srcInner, dstOuter, dstInner)
-  }
-
-  /// The plain loops of `copyRuns`. Local.
-  public static func copyRunsReference(from src: UnsafePointer<Double>, to dst: UnsafeMutablePointer<Double>,
-                                       outer: Int, inner: Int, length: Int, srcOuter: Int, srcInner: Int,
-                                       dstOuter: Int, dstInner: Int) {
-    for o in 0..<outer {
-      for i in 0..<inner {
-        for t in 0..<length { dst[o * dstOuter + i * dstInner + t] = src[o * srcOuter + i * srcInner + t] }
-      }
-    }
-  }
 }

@@ -273,25 +273,6 @@ CSM_INLINE void cg8_body(const double *restrict h, const double *restrict b, dou
   }
 }
 
-// ---------------------------------------------------------------------------- copies
-// dst[o·dO + i·dI + t] = src[o·sO + i·sI + t], t < len: the index permutations between the
-// sum-factorization stages (runs of K+1 or 2K+1 doubles). The common run lengths get a
-// fixed-size copy the compiler turns into a few vector moves.
-#define CSM_RUNS(L)                                                                               \
-  for (size_t o = 0; o < outer; o++)                                                              \
-    for (size_t i = 0; i < inner; i++)                                                            \
-      memcpy(dst + o * dO + i * dI, src + o * sO + i * sI, (L) * sizeof(double));
-CSM_INLINE void copy_runs_body(const double *restrict src, double *restrict dst, size_t outer, size_t inner,
-                               size_t len, size_t sO, size_t sI, size_t dO, size_t dI) {
-  switch (len) {
-  case 5: CSM_RUNS(5) break;
-  case 7: CSM_RUNS(7) break;
-  case 9: CSM_RUNS(9) break;
-  case 13: CSM_RUNS(13) break;
-  default: CSM_RUNS(len) break;
-  }
-}
-
 // ---------------------------------------------------------------------------- mixing row sums
 // outA = Σ_e w_e · a[slot_e·m …], outB likewise from b, over one mixing row: the entries
 // lo…selfAt−1, the self term (selfWeight, selfSlot), the entries selfAt…hi−1 — for every k the
@@ -363,10 +344,6 @@ CSM_INLINE void mix_rowsum2_body(const double *restrict a, const double *restric
   attr static void cg8_##suffix(const double *h, const double *b, double *v, size_t m, int T, double *s) { \
     cg8_body(h, b, v, m, T, s);                                                                           \
   }                                                                                                       \
-  attr static void copy_runs_##suffix(const double *src, double *dst, size_t outer, size_t inner, size_t len, \
-                                      size_t sO, size_t sI, size_t dO, size_t dI) {                       \
-    copy_runs_body(src, dst, outer, inner, len, sO, sI, dO, dI);                                          \
-  }                                                                                                       \
   attr static void mix_rowsum2_##suffix(const double *a, const double *b, const int32_t *sl, const double *w, \
                                         size_t lo, size_t sa, size_t hi, size_t ss, double sw, size_t m,  \
                                         double *oa, double *ob) {                                          \
@@ -403,11 +380,6 @@ int csm_cg_solve8(int variant, const double *h, const double *b, double *v, size
   else if (!cvm_variant_supported(variant)) return -1;
   CSM_PICK(cg8, variant)(h, b, v, m, iterations, scratch);
   return 0;
-}
-
-void csm_copy_runs(const double *src, double *dst, size_t outer, size_t inner, size_t len, size_t srcOuter,
-                   size_t srcInner, size_t dstOuter, size_t dstInner) {
-  CSM_PICK(copy_runs, cvm_active_variant())(src, dst, outer, inner, len, srcOuter, srcInner, dstOuter, dstInner);
 }
 
 int csm_mix_rowsum2(int variant, const double *a, const double *b, const int32_t *slots, const double *weights,

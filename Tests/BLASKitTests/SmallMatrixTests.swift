@@ -142,19 +142,4 @@ import BLASKit
       #expect((0..<m).map { x[$0 * Self.L + l].bitPattern } == want.map(\.bitPattern), "m = \(m), lane \(l)")
     }
   }
-
-  /// `copyRuns` (the fixed-size copies of the common run lengths and the general one) moves the
-  /// same doubles as its plain twin and nothing else.
-  @Test(arguments: [1, 5, 7, 9, 13, 16])
-  func copyRunsMatchesItsTwin(_ len: Int) {
-    let outer = 5, inner = 6, sI = len + 2, sO = inner * sI + 1, dI = outer * len + 3, dO = len
-    let size = max(outer * sO, inner * dI) + len
-    let src = (0..<size).map { Double($0) + 0.25 }
-    var got = [Double](repeating: -1, count: size), want = got
-    SmallMatrix.copyRuns(from: src, to: &got, outer: outer, inner: inner, length: len, srcOuter: sO, srcInner: sI,
-                         dstOuter: dO, dstInner: dI)
-    SmallMatrix.copyRunsReference(from: src, to: &want, outer: outer, inner: inner, length: len, srcOuter: sO,
-                                  srcInner: sI, dstOuter: dO, dstInner: dI)
-    #expect(got == want)
-  }
 }

@@ -37,11 +37,6 @@ int csm_cholesky_solve8(int variant, const double *a, size_t m, double *x, doubl
 /// doubles. Returns 0.
 int csm_cg_solve8(int variant, const double *h, const double *b, double *v, size_t m, int iterations,
                   double *scratch);
-/// dst[o·dstOuter + i·dstInner + t] = src[o·srcOuter + i·srcInner + t] for o < outer, i < inner,
-/// t < len (runs of `len` doubles; the arrays must not overlap): the index permutations of the
-/// sum factorizations.
-void csm_copy_runs(const double *src, double *dst, size_t outer, size_t inner, size_t len, size_t srcOuter,
-                   size_t srcInner, size_t dstOuter, size_t dstInner);
 /// One mixing row of two arrays at once: outA[k] = Σ w_e·a[slots[e]·m + k] over the entries
 /// e = lo…selfAt−1, then selfWeight·a[selfSlot·m + k], then e = selfAt…hi−1, for every k < m in
 /// that order from 0.0 with one multiply and one add a term; outB likewise from b. The

@@ -189,17 +189,15 @@ public final class ExpFamilyWorkspace {
   var inverseSums: [Double]
   /// Scratch of the vectorized Hessian assembly ((M2 + m)·8).
   var assembleScratch: [Double]
-  /// For each moment ψ_r = p̂_a ⊗ p̂_c (d = 2), its offset a·B·J + c in the J×B·J stage-2 array
-  /// of `computeMoments` (agent b adds b·J): `tensorPositions` resolved once for this block size.
+  /// For each moment ψ_r = p̂_a ⊗ p̂_c (d = 2), its offset a·J_p + c in an agent's J×J_p
+  /// stage-2 array of `computeMoments` (J_p = `paddedTableColumns`).
   let momentOffsets: [Int]
-  /// For each φ_k = p̂_a ⊗ p̂_c (d = 2), its offset a·B(K+1) + c in Θ̂ (agent b adds b(K+1)):
-  /// `predictorPositions` resolved once for this block size.
-  let predictorOffsets: [Int]
-  /// Sum-factorization scratch (d = 2): B·n_q×J_p (J_p = `paddedTableColumns`), n_q×B·J and J×B·J.
+  /// Sum-factorization scratch: d = 2 B·n_q×J_p (the moments' first stage, and Z's W) and
+  /// B·J×J_p; d = 3 two B·n_q·(K+1)·max(n_q, K+1) arrays.
   var stage1: [Double]
   var stage1T: [Double]
   var stage2: [Double]
-  /// Sum factorization of Z (d = 2): Θ̂ as (K+1)×B(K+1), zero where no φ_k maps.
+  /// Sum factorization of Z: Θ̂ per agent ((K+1)² for d = 2, (K+1)³ for d = 3), zero where no φ_k maps.
   var thetaHat: [Double]
   init(_ f: ExpFamily) {
     blockSize = f.blockSize
@@ -207,22 +205,20 @@ public final class ExpFamilyWorkspace {
     moments = [Double](repeating: 0, count: f.blockSize * f.momentCount)
     inverseSums = [Double](repeating: 0, count: f.blockSize)
     assembleScratch = [Double](repeating: 0, count: SmallMatrix.assembleScratchCount(m: f.m, momentCount: f.momentCount))
-    let J = 2 * f.basis.degree + 1, BJ = f.blockSize * J
-    momentOffsets = f.tensorPositions.map { p in (p / J) * BJ + p % J }
-    let K1 = f.basis.degree + 1, BK = f.blockSize * K1
-    predictorOffsets = f.predictorPositions.map { p in (p / K1) * BK + p % K1 }
+    let J = 2 * f.basis.degree + 1, Jp = f.paddedTableColumns
+    momentOffsets = f.tensorPositions.map { p in (p / J) * Jp + p % J }
+    let K1 = f.basis.degree + 1
     let n = f.quadrature.nodesPerAxis
-    // stage1/stage1T also hold the n_q×B(K+1) stages of Z (J ≥ K+1); for d = 3 the stages of
-    // Z (B·n_q·(K+1)·max(n_q, K+1)) and Θ̂ (B(K+1)³).
-    var big = f.usesSumFactorization ? f.blockSize * n * f.paddedTableColumns : 0
-    var hat = f.usesSumFactorization ? K1 * f.blockSize * K1 : 0
+    // d = 2: stage1 also holds Z's W (B·n_q×(K+1), K+1 ≤ J_p).
+    var big = f.usesSumFactorization ? f.blockSize * n * Jp : 0
+    var hat = f.usesSumFactorization ? f.blockSize * K1 * K1 : 0
     if !f.axisTableT.isEmpty {
       big = f.blockSize * n * K1 * max(n, K1)
       hat = f.blockSize * K1 * K1 * K1
     }
     stage1 = [Double](repeating: 0, count: big)
-    stage1T = stage1
-    stage2 = [Double](repeating: 0, count: f.usesSumFactorization ? f.blockSize * J * J : 0)
+    stage1T = f.axisTableT.isEmpty ? [] : stage1
+    stage2 = [Double](repeating: 0, count: f.usesSumFactorization ? f.blockSize * J * Jp : 0)
     thetaHat = [Double](repeating: 0, count: hat)
   }
 }
