@@ -53,6 +53,40 @@ public enum SmallMatrix {
     }
   }
 
+  /// `assembleHessian` with the moments gathered where they lie: moment r of agent b is
+  /// `moments[b·agentStride + offsets[r]]` (offsets nil: r), times `scale[b]` when given; with
+  /// `meanColumns` (m indices) μ_b[k] is moment `meanColumns[k]`, written to `mean` agent-major,
+  /// otherwise μ is read from `mean`. The same bits as `assembleHessian` on the gathered moments.
+  /// Local.
+  @discardableResult
+  public static func assembleHessian(count: Int, m: Int, momentCount M2: Int, moments: UnsafePointer<Double>,
+                                     agentStride: Int, offsets: UnsafePointer<Int>?, scale: UnsafePointer<Double>?,
+                                     meanColumns: UnsafePointer<Int>?, mean: UnsafeMutablePointer<Double>,
+                                     lambda: Double, start: UnsafePointer<Int>, rows: UnsafePointer<Int>,
+                                     values: UnsafePointer<Double>, lanesLayout: Bool,
+                                     scratch: UnsafeMutablePointer<Double>, out: UnsafeMutablePointer<Double>,
+                                     variant: VectorMath.Variant? = nil) -> Bool {
+    let pc = m * (m + 1) / 2 + 1
+    return rebound(offsets, M2) { off in
+      rebound(meanColumns, m) { mc in
+        var source = csm_moment_source(moments: moments, agentStride: agentStride, offsets: off, scale: scale,
+                                       meanColumns: mc)
+        return start.withMemoryRebound(to: Int64.self, capacity: pc) { st in
+          rows.withMemoryRebound(to: Int64.self, capacity: max(1, start[pc - 1])) { rw in
+            csm_hessian_assemble_gather(variant?.rawValue ?? -1, count, m, M2, &source, mean, lambda, st, rw, values,
+                                        lanesLayout ? 1 : 0, scratch, out) == 0
+          }
+        }
+      }
+    }
+  }
+
+  /// `body` with `p` (n values) seen as Int64 (nil stays nil).
+  private static func rebound<R>(_ p: UnsafePointer<Int>?, _ n: Int, _ body: (UnsafePointer<Int64>?) -> R) -> R {
+    guard let p else { return body(nil) }
+    return p.withMemoryRebound(to: Int64.self, capacity: n) { body($0) }
+  }
+
   /// Scratch doubles `assembleHessian` needs.
   public static func assembleScratchCount(m: Int, momentCount M2: Int) -> Int { 2 * (M2 + m) * 8 }
 

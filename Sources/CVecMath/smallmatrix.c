@@ -69,8 +69,42 @@ CSM_INLINE void assemble_store(double *restrict out, double *restrict group, siz
   }
 }
 
-CSM_INLINE void assemble_body(size_t count, size_t m, size_t M2, const double *restrict moments,
-                              const double *restrict mean, double lambda, const int64_t *restrict start,
+// The moments of agents b0…b0+n−1 into lanes, from wherever they lie (csm_moment_source):
+// moment r of agent b is base[b·stride + offsets[r]] (offsets NULL: r), times scale[b] when
+// given (one multiply: the bits of scaling a gathered row); unused lanes zero.
+CSM_INLINE void gather_rows8(const csm_moment_source *restrict src, size_t b0, size_t n, size_t M2,
+                             double *restrict dst) {
+  const double *restrict base = src->moments + b0 * src->agentStride;
+  const size_t stride = src->agentStride;
+  const int64_t *restrict off = src->offsets;
+  double sc[LANES];
+  for (size_t l = 0; l < LANES; l++) sc[l] = src->scale && l < n ? src->scale[b0 + l] : 1.0;
+  for (size_t r = 0; r < M2; r++) {
+    const size_t o = off ? (size_t)off[r] : r;
+    v8d v = splat(0.0);
+    for (size_t l = 0; l < n; l++) v[l] = base[l * stride + o];
+    if (src->scale) v = v * load8(sc);  // unused lanes: 0 · 1
+    store8(dst + r * LANES, v);
+  }
+}
+
+// μ of agents b0…b0+n−1 into lanes: read from `mean` (count × m), or with meanColumns the
+// moment columns of φ (already in lanes in mt) copied, and written back to `mean` agent-major.
+CSM_INLINE void means8(const csm_moment_source *restrict src, const double *restrict mt, double *restrict mean,
+                       size_t b0, size_t n, size_t m, double *restrict ut) {
+  if (!src->meanColumns) {
+    transpose_rows8(mean + b0 * m, n, m, m, ut);
+    return;
+  }
+  for (size_t k = 0; k < m; k++) {
+    const v8d v = load8(mt + (size_t)src->meanColumns[k] * LANES);
+    store8(ut + k * LANES, v);
+    for (size_t l = 0; l < n; l++) mean[(b0 + l) * m + k] = v[l];
+  }
+}
+
+CSM_INLINE void assemble_body(size_t count, size_t m, size_t M2, const csm_moment_source *restrict src,
+                              double *restrict mean, double lambda, const int64_t *restrict start,
                               const int64_t *restrict rows, const double *restrict values, int lanes,
                               double *restrict scratch, double *restrict out) {
   const size_t W = (M2 + m) * LANES;  // one group's transposed moments and μ
@@ -79,14 +113,14 @@ CSM_INLINE void assemble_body(size_t count, size_t m, size_t M2, const double *r
   for (size_t b0 = 0; b0 < count; b0 += 2 * LANES) {
     const size_t nA = count - b0 < LANES ? count - b0 : LANES;
     const size_t rest = count - b0 - nA, nB = rest < LANES ? rest : LANES;  // nB = 0: one group
-    transpose_rows8(moments + b0 * M2, nA, M2, M2, mtA);
-    transpose_rows8(mean + b0 * m, nA, m, m, utA);
+    gather_rows8(src, b0, nA, M2, mtA);
+    means8(src, mtA, mean, b0, nA, m, utA);
     double *restrict groupA = out + b0 * m * m;  // lanes layout: group b0/8 starts at b0·m·m
     double *restrict groupB = groupA + LANES * m * m;
     size_t col = 0;
     if (nB > 0) {
-      transpose_rows8(moments + (b0 + LANES) * M2, nB, M2, M2, mtB);
-      transpose_rows8(mean + (b0 + LANES) * m, nB, m, m, utB);
+      gather_rows8(src, b0 + LANES, nB, M2, mtB);
+      means8(src, mtB, mean, b0 + LANES, nB, m, utB);
       for (size_t k = 0; k < m; k++) {
         const v8d ukA = load8(utA + k * LANES), ukB = load8(utB + k * LANES);
         for (size_t c = k; c < m; c++, col++) {
@@ -333,10 +367,10 @@ CSM_INLINE void mix_rowsum2_body(const double *restrict a, const double *restric
 
 // ---------------------------------------------------------------------------- variants
 #define CSM_VARIANT(suffix, attr)                                                                          \
-  attr static void assemble_##suffix(size_t count, size_t m, size_t M2, const double *mo, const double *mu, \
-                                     double lam, const int64_t *st, const int64_t *rw, const double *va,    \
-                                     int lanes, double *scr, double *out) {                               \
-    assemble_body(count, m, M2, mo, mu, lam, st, rw, va, lanes, scr, out);                                \
+  attr static void assemble_##suffix(size_t count, size_t m, size_t M2, const csm_moment_source *src,      \
+                                     double *mu, double lam, const int64_t *st, const int64_t *rw,          \
+                                     const double *va, int lanes, double *scr, double *out) {             \
+    assemble_body(count, m, M2, src, mu, lam, st, rw, va, lanes, scr, out);                               \
   }                                                                                                       \
   attr static int cholesky8_##suffix(const double *a, size_t m, double *x, double *u) {                   \
     return cholesky8_body(a, m, x, u);                                                                    \
@@ -359,13 +393,22 @@ CSM_VARIANT(avx512, __attribute__((target("avx512f,avx512dq,fma"))))
 #define CSM_PICK(name, v) name##_baseline
 #endif
 
+int csm_hessian_assemble_gather(int variant, size_t count, size_t m, size_t M2, const csm_moment_source *source,
+                                double *mean, double lambda, const int64_t *start, const int64_t *rows,
+                                const double *values, int lanes, double *scratch, double *out) {
+  if (variant < 0) variant = cvm_active_variant();
+  else if (!cvm_variant_supported(variant)) return -1;
+  CSM_PICK(assemble, variant)(count, m, M2, source, mean, lambda, start, rows, values, lanes, scratch, out);
+  return 0;
+}
+
 int csm_hessian_assemble(int variant, size_t count, size_t m, size_t M2, const double *moments, const double *mean,
                          double lambda, const int64_t *start, const int64_t *rows, const double *values, int lanes,
                          double *scratch, double *out) {
-  if (variant < 0) variant = cvm_active_variant();
-  else if (!cvm_variant_supported(variant)) return -1;
-  CSM_PICK(assemble, variant)(count, m, M2, moments, mean, lambda, start, rows, values, lanes, scratch, out);
-  return 0;
+  const csm_moment_source source = {moments, M2, NULL, NULL, NULL};
+  // μ is only read when meanColumns is NULL.
+  return csm_hessian_assemble_gather(variant, count, m, M2, &source, (double *)mean, lambda, start, rows, values,
+                                     lanes, scratch, out);
 }
 
 int csm_cholesky_solve8(int variant, const double *a, size_t m, double *x, double *scratch) {

@@ -111,4 +111,40 @@ import BLASKit
       }
     }
   }
+
+  /// The gathering assembly (moments read at per-agent offsets with a stride, scaled per agent,
+  /// μ taken from the moment columns and written out) in every variant: the same bits as the
+  /// plain loop on the gathered, scaled moments, and μ the bits of those moment columns.
+  @Test(arguments: shapes)
+  func gatheringAssemblyHasThePlainBits(_ s: (d: Int, K: Int, nq: Int)) {
+    let f = ExpFamily(dimension: s.d, degree: s.K, quadratureNodes: s.nq, lambda: 0.05, blockSize: 32)
+    let m = f.m, M2 = f.momentCount, stride = 2 * M2 + 3
+    var rng = TestRandom(seed: UInt64(91 + s.K))
+    // Moment r of an agent at a scattered position of its stride-long row.
+    let offsets = (0..<M2).map { 2 * $0 + ($0 % 3 == 0 ? 1 : 0) }
+    for count in [1, 8, 13, 32] {
+      let raw = (0..<(count * stride)).map { _ in rng.signedUnit() }
+      let scale = (0..<count).map { _ in 0.5 + rng.unit() }
+      var moments = [Double](repeating: 0, count: count * M2), mean = [Double](repeating: 0, count: count * m)
+      for b in 0..<count {
+        for r in 0..<M2 { moments[b * M2 + r] = raw[b * stride + offsets[r]] * scale[b] }
+        for k in 0..<m { mean[b * m + k] = moments[b * M2 + f.meanColumns[k]] }
+      }
+      var want = [Double](repeating: 0, count: count * m * m)
+      f.assembleHessianPlain(moments: moments, mean: mean, count: count, out: &want)
+      var scratch = [Double](repeating: 0, count: SmallMatrix.assembleScratchCount(m: m, momentCount: M2))
+      for variant in VectorMath.Variant.allCases {
+        var got = [Double](repeating: -7, count: count * m * m)
+        var gotMean = [Double](repeating: -7, count: count * m)
+        let ran = SmallMatrix.assembleHessian(count: count, m: m, momentCount: M2, moments: raw, agentStride: stride,
+                                              offsets: offsets, scale: scale, meanColumns: f.meanColumns,
+                                              mean: &gotMean, lambda: f.lambda, start: f.gram.start,
+                                              rows: f.gram.rows, values: f.gram.values, lanesLayout: false,
+                                              scratch: &scratch, out: &got, variant: variant)
+        guard ran else { continue }
+        #expect(got.map(\.bitPattern) == want.map(\.bitPattern), "count \(count), \(variant.name)")
+        #expect(gotMean.map(\.bitPattern) == mean.map(\.bitPattern), "μ, count \(count), \(variant.name)")
+      }
+    }
+  }
 }

@@ -26,6 +26,25 @@ int csm_hessian_assemble(int variant, size_t count, size_t m, size_t M2, const d
                          double lambda, const int64_t *start, const int64_t *rows, const double *values, int lanes,
                          double *scratch, double *out);
 
+/// Where the assembly reads the moments: moment r of agent b is
+/// moments[b·agentStride + offsets[r]] (offsets NULL: r), times scale[b] when scale is not NULL;
+/// with meanColumns (m indices) μ_b[k] is moment meanColumns[k] (scaled) — written to `mean`
+/// agent-major — instead of read from `mean`.
+typedef struct {
+  const double *moments;
+  size_t agentStride;
+  const int64_t *offsets;
+  const double *scale;
+  const int64_t *meanColumns;
+} csm_moment_source;
+
+/// csm_hessian_assemble with the moments gathered from `source` (e.g. the J×J_p arrays of the
+/// moments' sum factorization, each agent's row of moments never written out). The same bits as
+/// csm_hessian_assemble on the gathered, scaled moments and μ.
+int csm_hessian_assemble_gather(int variant, size_t count, size_t m, size_t M2, const csm_moment_source *source,
+                                double *mean, double lambda, const int64_t *start, const int64_t *rows,
+                                const double *values, int lanes, double *scratch, double *out);
+
 /// Solves A_l x_l = b_l in the 8 lanes (a: one group of m × m matrices in the lanes layout, upper
 /// triangle read, unchanged; x: b in, solutions out, m × 8) by Cholesky. scratch: m·m·8
 /// doubles. Returns the bit mask of the lanes whose A is positive definite (bit l set); a lane

@@ -36,43 +36,54 @@ extension ExpFamily {
     }
   }
 
-  /// moments = πΨ (`computeMoments`, row b times `rowScale[b]` when given), then per row
-  /// H_b = Gram_b − μ_bμ_bᵀ + λI (full
-  /// symmetric m×m) with the second moments Gram_b[k, l] = Σ_r c_{kl,r} moments_b[r] summed
-  /// over the nonzero pattern (`gram`, ≈ 4 terms an entry; issue 17) by the vectorized C kernel
-  /// (`SmallMatrix.assembleHessian`, 8 agents in vector lanes), agent-major or in the lanes
-  /// layout. With `extractMean`, μ_b is first
-  /// read off the moment columns of φ into `mean`; otherwise `mean` is only read. Only the
-  /// `count` meaningful rows are assembled; a row's bits depend only on the row. Twins:
-  /// `assembleHessianPlain` (same bits) and `computeHessianReference` (dense DGEMM). Local.
+  /// moments = πΨ (row b times `rowScale[b]` when given), then per row
+  /// H_b = Gram_b − μ_bμ_bᵀ + λI (full symmetric m×m) with the second moments
+  /// Gram_b[k, l] = Σ_r c_{kl,r} moments_b[r] summed over the nonzero pattern (`gram`, ≈ 4 terms
+  /// an entry; issue 17) by the vectorized C kernel (`SmallMatrix.assembleHessian`, 8 agents in
+  /// vector lanes), agent-major or in the lanes layout. For d = 2 the kernel gathers each
+  /// agent's moments (and scales them) straight from the J×J_p arrays of the sum factorization
+  /// (`computeMomentTensor`); otherwise from `computeMoments`' rows. With `extractMean`, μ_b is
+  /// the moment columns of φ (`meanColumns`), written to `mean` by the kernel; otherwise `mean`
+  /// is only read. Only the `count` meaningful rows are assembled; a row's bits depend only on
+  /// the row. Twins: `assembleHessianPlain` (same bits) and `computeHessianReference` (dense
+  /// DGEMM). Local.
   func assembleHessian(pi: UnsafePointer<Double>, rowScale: UnsafePointer<Double>? = nil,
                        mean: UnsafeMutablePointer<Double>, extractMean: Bool,
                        count: Int, lanesLayout: Bool = false, out: UnsafeMutablePointer<Double>,
                        workspace ws: ExpFamilyWorkspace) {
     let m = self.m, M2 = momentCount
-    ws.moments.withUnsafeMutableBufferPointer { mo in
-      computeMoments(pi: pi, rowScale: rowScale, out: mo.baseAddress!, workspace: ws)
-      if extractMean { extractMeans(moments: mo.baseAddress!, count: count, mean: mean) }
-      gram.start.withUnsafeBufferPointer { st in
-        gram.rows.withUnsafeBufferPointer { rw in
-          gram.values.withUnsafeBufferPointer { gv in
-            ws.assembleScratch.withUnsafeMutableBufferPointer { sc in
-              _ = SmallMatrix.assembleHessian(count: count, m: m, momentCount: M2, moments: mo.baseAddress!, mean: mean,
-                                              lambda: lambda, start: st.baseAddress!, rows: rw.baseAddress!,
-                                              values: gv.baseAddress!, lanesLayout: lanesLayout,
-                                              scratch: sc.baseAddress!, out: out)
+    // The moments' rows: the tensor arrays (d = 2) or `computeMoments`' B×M2 rows, scaled here.
+    func assemble(_ moments: UnsafePointer<Double>, stride: Int, offsets: UnsafePointer<Int>?,
+                  scale: UnsafePointer<Double>?) {
+      meanColumns.withUnsafeBufferPointer { mc in
+        gram.start.withUnsafeBufferPointer { st in
+          gram.rows.withUnsafeBufferPointer { rw in
+            gram.values.withUnsafeBufferPointer { gv in
+              ws.assembleScratch.withUnsafeMutableBufferPointer { sc in
+                _ = SmallMatrix.assembleHessian(
+                  count: count, m: m, momentCount: M2, moments: moments, agentStride: stride, offsets: offsets,
+                  scale: scale, meanColumns: extractMean ? mc.baseAddress! : nil, mean: mean, lambda: lambda,
+                  start: st.baseAddress!, rows: rw.baseAddress!, values: gv.baseAddress!, lanesLayout: lanesLayout,
+                  scratch: sc.baseAddress!, out: out)
+              }
             }
           }
         }
       }
     }
-  }
-
-  /// μ_b = the moment columns of φ (`meanColumns`) of the first `count` rows. Local.
-  func extractMeans(moments: UnsafePointer<Double>, count: Int, mean: UnsafeMutablePointer<Double>) {
-    let m = self.m, M2 = momentCount
-    meanColumns.withUnsafeBufferPointer { mc in
-      for b in 0..<count { for k in 0..<m { mean[b * m + k] = moments[b * M2 + mc[k]] } }
+    if usesSumFactorization {
+      computeMomentTensor(pi: pi, workspace: ws)
+      ws.stage2.withUnsafeBufferPointer { s2 in
+        ws.momentOffsets.withUnsafeBufferPointer { off in
+          assemble(s2.baseAddress!, stride: (2 * basis.degree + 1) * paddedTableColumns, offsets: off.baseAddress!,
+                   scale: rowScale)
+        }
+      }
+    } else {
+      ws.moments.withUnsafeMutableBufferPointer { mo in
+        computeMoments(pi: pi, rowScale: rowScale, out: mo.baseAddress!, workspace: ws)
+        assemble(mo.baseAddress!, stride: M2, offsets: nil, scale: nil)
+      }
     }
   }
 
@@ -152,7 +163,28 @@ extension ExpFamily {
       }
       return
     }
-    let n = quadrature.nodesPerAxis, J = 2 * basis.degree + 1, Jp = paddedTableColumns, JJ = J * Jp
+    computeMomentTensor(pi: pi, workspace: ws)
+    let JJ = (2 * basis.degree + 1) * paddedTableColumns
+    ws.stage2.withUnsafeBufferPointer { s2 in
+      ws.momentOffsets.withUnsafeBufferPointer { off in
+        for b in 0..<B {
+          let ob = out + b * M2, src = s2.baseAddress! + b * JJ
+          if let sc = rowScale {
+            let sb = sc[b]
+            for r in 0..<M2 { ob[r] = src[off[r]] * sb }
+          } else {
+            for r in 0..<M2 { ob[r] = src[off[r]] }
+          }
+        }
+      }
+    }
+  }
+
+  /// d = 2: the J×J array O_b = L2ᵀ Π_b L2 of every agent of the block into `ws.stage2`
+  /// (J×J_p per agent, J_p = `paddedTableColumns`; ψ_r sits at `ws.momentOffsets[r]`): a DGEMM
+  /// for the block's first stage on `tensorTablePadded`, then a small one per agent. Local.
+  func computeMomentTensor(pi: UnsafePointer<Double>, workspace ws: ExpFamilyWorkspace) {
+    let B = blockSize, n = quadrature.nodesPerAxis, J = 2 * basis.degree + 1, Jp = paddedTableColumns, JJ = J * Jp
     tensorTablePadded.withUnsafeBufferPointer { L in
       ws.stage1.withUnsafeMutableBufferPointer { s1 in
         ws.stage2.withUnsafeMutableBufferPointer { s2 in
@@ -167,17 +199,6 @@ extension ExpFamily {
             for b in 0..<B {
               BLAS.dgemm(.none, .none, m: J, n: Jp, k: n, alpha: 1, a: LT.baseAddress!, lda: n,
                          b: t + b * n * Jp, ldb: Jp, beta: 0, c: o + b * JJ, ldc: Jp)
-            }
-          }
-          ws.momentOffsets.withUnsafeBufferPointer { off in
-            for b in 0..<B {
-              let ob = out + b * M2, src = o + b * JJ
-              if let sc = rowScale {
-                let sb = sc[b]
-                for r in 0..<M2 { ob[r] = src[off[r]] * sb }
-              } else {
-                for r in 0..<M2 { ob[r] = src[off[r]] }
-              }
             }
           }
         }
