@@ -11,17 +11,6 @@ public enum Legendre1D {
     recurrence(t, degree: K, values: values, derivatives: derivatives, normalization: normalization)
   }
 
-  /// The same values (the same bits: √ is correctly rounded) with the normalizations
-  /// √((2n+1)/2), n = 0…K, read from `normalizations` instead of computed per call (the move
-  /// step evaluates the basis three times per agent and round). Local.
-  @inlinable
-  public static func evaluate(
-    _ t: Double, degree K: Int, normalizations: UnsafePointer<Double>,
-    values: UnsafeMutablePointer<Double>, derivatives: UnsafeMutablePointer<Double>?
-  ) {
-    recurrence(t, degree: K, values: values, derivatives: derivatives) { normalizations[$0] }
-  }
-
   @inlinable @inline(__always)
   static func recurrence(
     _ t: Double, degree K: Int,
@@ -48,9 +37,10 @@ public enum Legendre1D {
     for n in 0...K { values[n] *= normalization(n) }
   }
 
-  /// `evaluate(_:degree:normalizations:values:derivatives:)` at eight points at once, one
-  /// point per SIMD lane: `values[n][p]` = p̂_n(t[p]) (and the derivatives). Every lane does the
-  /// arithmetic of the one-point recurrence in its order, so each lane has its bits; the eight
+  /// `evaluate(_:degree:values:derivatives:)` at eight points at once, one point per SIMD lane,
+  /// with the normalizations √((2n+1)/2) read from `normalizations` (the same bits: √ is
+  /// correctly rounded): `values[n][p]` = p̂_n(t[p]) (and the derivatives). Every lane does the
+  /// arithmetic of the one-point recurrence (its plain twin) in its order, so each lane has its bits; the eight
   /// recurrences run side by side instead of one division chain after another (issue 17: the
   /// move step evaluates the basis three times per agent and round). Local.
   @inlinable
