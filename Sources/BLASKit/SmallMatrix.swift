@@ -44,13 +44,11 @@ public enum SmallMatrix {
                                      rows: UnsafePointer<Int>, values: UnsafePointer<Double>, lanesLayout: Bool,
                                      scratch: UnsafeMutablePointer<Double>, out: UnsafeMutablePointer<Double>,
                                      variant: VectorMath.Variant? = nil) -> Bool {
-    let pc = m * (m + 1) / 2 + 1
-    return start.withMemoryRebound(to: Int64.self, capacity: pc) { st in
-      rows.withMemoryRebound(to: Int64.self, capacity: max(1, start[pc - 1])) { rw in
-        csm_hessian_assemble(variant?.rawValue ?? -1, count, m, M2, moments, mean, lambda, st, rw, values,
-                             lanesLayout ? 1 : 0, scratch, out) == 0
-      }
-    }
+    // Rows of M2 moments one after another; without meanColumns μ is only read.
+    assembleHessian(count: count, m: m, momentCount: M2, moments: moments, agentStride: M2, offsets: nil, scale: nil,
+                    meanColumns: nil, mean: UnsafeMutablePointer(mutating: mean), lambda: lambda, start: start,
+                    rows: rows, values: values, lanesLayout: lanesLayout, scratch: scratch, out: out,
+                    variant: variant)
   }
 
   /// `assembleHessian` with the moments gathered where they lie: moment r of agent b is

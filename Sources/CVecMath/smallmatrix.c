@@ -402,15 +402,6 @@ int csm_hessian_assemble_gather(int variant, size_t count, size_t m, size_t M2, 
   return 0;
 }
 
-int csm_hessian_assemble(int variant, size_t count, size_t m, size_t M2, const double *moments, const double *mean,
-                         double lambda, const int64_t *start, const int64_t *rows, const double *values, int lanes,
-                         double *scratch, double *out) {
-  const csm_moment_source source = {moments, M2, NULL, NULL, NULL};
-  // μ is only read when meanColumns is NULL.
-  return csm_hessian_assemble_gather(variant, count, m, M2, &source, (double *)mean, lambda, start, rows, values,
-                                     lanes, scratch, out);
-}
-
 int csm_cholesky_solve8(int variant, const double *a, size_t m, double *x, double *scratch) {
   if (variant < 0) variant = cvm_active_variant();
   else if (!cvm_variant_supported(variant)) return -1;

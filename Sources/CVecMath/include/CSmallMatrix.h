@@ -15,21 +15,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// H_b = G_b − μ_bμ_bᵀ + λI for the agents b < count, G_b[k, j] = Σ values[i]·moments_b[rows[i]]
-/// over i in start[col]..<start[col + 1], col the packed index of (k, j), k ≤ j (row by row),
-/// summed in increasing i from 0.0 with one multiply and one add a term. moments count × M2,
-/// mean count × m. out: with `lanes` 0 agent-major (count × m × m, full symmetric, row-major);
-/// with `lanes` 1 the lanes layout for ⌈count/8⌉ groups, upper triangle only (j ≥ k; the lower
-/// triangle is not written; lanes past count hold λI).
-/// scratch: 2·(M2 + m)·8 doubles. Returns 0.
-int csm_hessian_assemble(int variant, size_t count, size_t m, size_t M2, const double *moments, const double *mean,
-                         double lambda, const int64_t *start, const int64_t *rows, const double *values, int lanes,
-                         double *scratch, double *out);
-
 /// Where the assembly reads the moments: moment r of agent b is
-/// moments[b·agentStride + offsets[r]] (offsets NULL: r), times scale[b] when scale is not NULL;
-/// with meanColumns (m indices) μ_b[k] is moment meanColumns[k] (scaled) — written to `mean`
-/// agent-major — instead of read from `mean`.
+/// moments[b·agentStride + offsets[r]] (offsets NULL: r), times scale[b] when scale is not NULL
+/// (one multiply); with meanColumns (m indices) μ_b[k] is moment meanColumns[k] (scaled) —
+/// written to `mean` agent-major — instead of read from `mean`. Rows of M2 moments one after
+/// another are {moments, M2, NULL, NULL, NULL}; the sum factorization's J×J_p arrays (d = 2)
+/// are read in place, each agent's row of moments never written out.
 typedef struct {
   const double *moments;
   size_t agentStride;
@@ -38,9 +29,13 @@ typedef struct {
   const int64_t *meanColumns;
 } csm_moment_source;
 
-/// csm_hessian_assemble with the moments gathered from `source` (e.g. the J×J_p arrays of the
-/// moments' sum factorization, each agent's row of moments never written out). The same bits as
-/// csm_hessian_assemble on the gathered, scaled moments and μ.
+/// H_b = G_b − μ_bμ_bᵀ + λI for the agents b < count, G_b[k, j] = Σ values[i]·moments_b[rows[i]]
+/// over i in start[col]..<start[col + 1], col the packed index of (k, j), k ≤ j (row by row),
+/// summed in increasing i from 0.0 with one multiply and one add a term; the moments and μ as
+/// `source` says (mean: count × m). out: with `lanes` 0 agent-major (count × m × m, full
+/// symmetric, row-major); with `lanes` 1 the lanes layout for ⌈count/8⌉ groups, upper triangle
+/// only (j ≥ k; the lower triangle is not written; lanes past count hold λI).
+/// scratch: 2·(M2 + m)·8 doubles. Returns 0, or −1 (nothing done) for a variant this CPU lacks.
 int csm_hessian_assemble_gather(int variant, size_t count, size_t m, size_t M2, const csm_moment_source *source,
                                 double *mean, double lambda, const int64_t *start, const int64_t *rows,
                                 const double *values, int lanes, double *scratch, double *out);

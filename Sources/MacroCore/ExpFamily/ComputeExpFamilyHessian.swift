@@ -74,7 +74,7 @@ extension ExpFamily {
     if usesSumFactorization {
       computeMomentTensor(pi: pi, workspace: ws)
       ws.stage2.withUnsafeBufferPointer { s2 in
-        ws.momentOffsets.withUnsafeBufferPointer { off in
+        tensorPositions.withUnsafeBufferPointer { off in
           assemble(s2.baseAddress!, stride: (2 * basis.degree + 1) * paddedTableColumns, offsets: off.baseAddress!,
                    scale: rowScale)
         }
@@ -166,7 +166,7 @@ extension ExpFamily {
     computeMomentTensor(pi: pi, workspace: ws)
     let JJ = (2 * basis.degree + 1) * paddedTableColumns
     ws.stage2.withUnsafeBufferPointer { s2 in
-      ws.momentOffsets.withUnsafeBufferPointer { off in
+      tensorPositions.withUnsafeBufferPointer { off in
         for b in 0..<B {
           let ob = out + b * M2, src = s2.baseAddress! + b * JJ
           if let sc = rowScale {
@@ -181,7 +181,7 @@ extension ExpFamily {
   }
 
   /// d = 2: the J×J array O_b = L2ᵀ Π_b L2 of every agent of the block into `ws.stage2`
-  /// (J×J_p per agent, J_p = `paddedTableColumns`; ψ_r sits at `ws.momentOffsets[r]`): a DGEMM
+  /// (J×J_p per agent, J_p = `paddedTableColumns`; ψ_r sits at `tensorPositions[r]`): a DGEMM
   /// for the block's first stage on `tensorTablePadded`, then a small one per agent. Local.
   func computeMomentTensor(pi: UnsafePointer<Double>, workspace ws: ExpFamilyWorkspace) {
     let B = blockSize, n = quadrature.nodesPerAxis, J = 2 * basis.degree + 1, Jp = paddedTableColumns, JJ = J * Jp

@@ -39,8 +39,9 @@ public final class ExpFamily: Sendable {
   public let meanColumns: [Int]
 
   /// Sum factorization of the moments for d = 2 (DESIGN §2): the 1-D table of p̂_0…p̂_2K at
-  /// the n_q nodes (n_q × J, J = 2K+1), and for each ψ_r = p̂_a ⊗ p̂_c its position a·J + c in
-  /// the J×J array L2ᵀ Π L2. Empty for d ≠ 2 (the plain π Ψ DGEMM is used there).
+  /// the n_q nodes (n_q × J, J = 2K+1), and (`tensorPositions`) for each ψ_r = p̂_a ⊗ p̂_c its
+  /// position a·J_p + c in an agent's J×J_p array L2ᵀ Π L2 (J_p = `paddedTableColumns`). Empty
+  /// for d ≠ 2 (the plain π Ψ DGEMM is used there).
   public let tensorTable: [Double]
   /// `tensorTable` transposed (J × n_q), so that stage 2 of the moments and of Z are plain NN
   /// products (OpenBLAS's small-matrix kernel, no β = 0 memset of C as on its general path).
@@ -49,7 +50,7 @@ public final class ExpFamily: Sendable {
   /// the B for stage 1 of the moments. OpenBLAS's small-matrix kernel runs 13 columns as a full
   /// and a masked vector at 66 GFLOP/s, 16 columns at 115 (so the padded product is 30% faster
   /// with 23% more flops); every column is the same k-ordered fused multiply-add chain, so the
-  /// first J columns have the bits of the unpadded product (`MomentsTests` checks it).
+  /// first J columns have the bits of the unpadded product (`ComputeMomentsTests` checks the moments).
   public let tensorTablePadded: [Double]
   public let tensorPositions: [Int]
   /// For each φ_k = p̂_a ⊗ p̂_c its position a·(K+1) + c in the (K+1)×(K+1) array Θ̂ of
@@ -127,7 +128,7 @@ public final class ExpFamily: Sendable {
       tensorTableT = Self.transposed(table, rows: nq, columns: J)
       let Jp = Self.paddedColumns(J)
       tensorTablePadded = (0..<(nq * Jp)).map { i in i % Jp < J ? table[(i / Jp) * J + i % Jp] : 0 }
-      tensorPositions = (0..<md.count).map { r in md.exponents[r * 2] * J + md.exponents[r * 2 + 1] }
+      tensorPositions = (0..<md.count).map { r in md.exponents[r * 2] * Jp + md.exponents[r * 2 + 1] }
       predictorPositions = (0..<b.count).map { k in b.exponents[k * 2] * (K + 1) + b.exponents[k * 2 + 1] }
     } else {
       tensorTable = []
@@ -187,11 +188,8 @@ public final class ExpFamilyWorkspace {
   var moments: [Double]
   /// B values 1/Σ_q e_q of the unscaled log-sum-exp rows (`computeExpFamilyWithHessian`).
   var inverseSums: [Double]
-  /// Scratch of the vectorized Hessian assembly ((M2 + m)·8).
+  /// Scratch of the vectorized Hessian assembly (`SmallMatrix.assembleScratchCount`: two groups' moments and μ in lanes).
   var assembleScratch: [Double]
-  /// For each moment ψ_r = p̂_a ⊗ p̂_c (d = 2), its offset a·J_p + c in an agent's J×J_p
-  /// stage-2 array of `computeMoments` (J_p = `paddedTableColumns`).
-  let momentOffsets: [Int]
   /// Sum-factorization scratch: d = 2 B·n_q×J_p (the moments' first stage, and Z's W) and
   /// B·J×J_p; d = 3 two B·n_q·(K+1)·max(n_q, K+1) arrays.
   var stage1: [Double]
@@ -206,7 +204,6 @@ public final class ExpFamilyWorkspace {
     inverseSums = [Double](repeating: 0, count: f.blockSize)
     assembleScratch = [Double](repeating: 0, count: SmallMatrix.assembleScratchCount(m: f.m, momentCount: f.momentCount))
     let J = 2 * f.basis.degree + 1, Jp = f.paddedTableColumns
-    momentOffsets = f.tensorPositions.map { p in (p / J) * Jp + p % J }
     let K1 = f.basis.degree + 1
     let n = f.quadrature.nodesPerAxis
     // d = 2: stage1 also holds Z's W (B·n_q×(K+1), K+1 ≤ J_p).

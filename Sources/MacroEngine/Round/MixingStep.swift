@@ -22,38 +22,33 @@ extension AgentUpdater {
   /// only the agent's own x, never a σ or θ that a neighbour sum reads.)
   func mixAgents<C: Collection<Int>>(_ agents: C, step: MixingStep, basis: LegendreBasis, buffers b: MixingBuffers,
                                      rows: MixingRows) {
-    guard case .moveAndInject(let moving) = step else {
-      for i in agents { mixAgent(i, step: step, buffers: b, rows: rows) }
-      return
-    }
-    let m = self.m
-    forEachMoveChunk(agents) { ids, n in
-      moveAgents(ids, count: n, moving: moving, basis: basis, buffers: b)
-      for p in 0..<n {
-        let i = ids[p], pn = b.phiNew + p * m, po = b.phiOld + p * m
-        rowSums(i, buffers: b, rows: rows)
-        let sn = b.sigmaNext + i * m
-        for k in 0..<m { sn[k] = b.sumSigma[k] + pn[k] - po[k] }
-        (b.thetaNext + i * m).update(from: b.sumTheta, count: m)
-      }
-    }
-  }
-
-  /// Applies `step` (not `.moveAndInject`: see `mixAgents`) to agent `i` (local slot). Local;
-  /// neighbours' rows must be current.
-  func mixAgent(_ i: Int, step: MixingStep, buffers b: MixingBuffers, rows: MixingRows) {
     let m = self.m
     switch step {
-    case .moveAndInject:
-      preconditionFailure("mixAgent: .moveAndInject goes through mixAgents")
+    case .moveAndInject(let moving):
+      forEachMoveChunk(agents) { ids, n in
+        moveAgents(ids, count: n, moving: moving, basis: basis, buffers: b)
+        for p in 0..<n {
+          let i = ids[p], pn = b.phiNew + p * m, po = b.phiOld + p * m
+          rowSums(i, buffers: b, rows: rows)
+          let sn = b.sigmaNext + i * m
+          for k in 0..<m { sn[k] = b.sumSigma[k] + pn[k] - po[k] }
+          (b.thetaNext + i * m).update(from: b.sumTheta, count: m)
+        }
+      }
     case .plain:
-      rowSums(i, buffers: b, rows: rows)
-      (b.sigmaNext + i * m).update(from: b.sumSigma, count: m)
-      (b.thetaNext + i * m).update(from: b.sumTheta, count: m)
+      for i in agents {
+        rowSums(i, buffers: b, rows: rows)
+        (b.sigmaNext + i * m).update(from: b.sumSigma, count: m)
+        (b.thetaNext + i * m).update(from: b.sumTheta, count: m)
+      }
     case .chebyshev(let a, let c, let first):
-      rowSums(i, buffers: b, rows: rows)
-      Self.recurrence(a: a, b: c, sums: b.sumSigma, current: b.sigma + i * m, next: b.sigmaNext + i * m, m: m, first: first)
-      Self.recurrence(a: a, b: c, sums: b.sumTheta, current: b.theta + i * m, next: b.thetaNext + i * m, m: m, first: first)
+      for i in agents {
+        rowSums(i, buffers: b, rows: rows)
+        Self.recurrence(a: a, b: c, sums: b.sumSigma, current: b.sigma + i * m, next: b.sigmaNext + i * m, m: m,
+                        first: first)
+        Self.recurrence(a: a, b: c, sums: b.sumTheta, current: b.theta + i * m, next: b.thetaNext + i * m, m: m,
+                        first: first)
+      }
     }
   }
 
